@@ -1,0 +1,85 @@
+import { ApiObject, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { SnipConfig } from './config.js';
+import { SnipService } from './constructs/app-service.js';
+import { Collector } from './constructs/collector.js';
+import { objectName } from './constructs/common.js';
+import { ShortenerIngress } from './constructs/ingress.js';
+import { Jaeger } from './constructs/jaeger.js';
+import { MigrationJob } from './constructs/migration.js';
+import { NetworkPolicies } from './constructs/network-policies.js';
+import { Postgres, Redis } from './constructs/stores.js';
+
+export interface SnipChartProps {
+  readonly config: SnipConfig;
+}
+
+/** The whole Snip system for one configuration (the same objects the Helm chart renders). */
+export class SnipChart extends Chart {
+  constructor(scope: Construct, id: string, props: SnipChartProps) {
+    super(scope, id, { namespace: props.config.namespace, disableResourceNameHashes: true });
+    const { config } = props;
+    const image = (repo: string) => `${repo}:${config.image.tag}`;
+
+    if (config.postgres.mode === 'in-cluster') new Postgres(this, 'postgres', { config });
+    if (config.redis.mode === 'in-cluster') new Redis(this, 'redis', { config });
+
+    const jaeger = config.collector.exporter === 'jaeger' ? new Jaeger(this, 'jaeger', { config }) : undefined;
+    const collector = new Collector(this, 'collector', {
+      config,
+      ...(jaeger ? { jaegerEndpoint: jaeger.otlpHttpEndpoint } : {}),
+    });
+
+    new MigrationJob(this, 'migration', { config, image: image(config.image.shortenerRepository) });
+
+    const redirectorPort = 3001;
+    new SnipService(this, 'redirector', {
+      config,
+      service: 'redirector',
+      port: redirectorPort,
+      replicas: config.redirector.replicas,
+      resources: config.redirector.resources,
+      image: image(config.image.redirectorRepository),
+      otlpEndpoint: collector.otlpHttpEndpoint,
+      env: [
+        ['GEO_PROVIDER', kplus.EnvValue.fromValue(config.redirector.geoProvider)],
+        ['GEO_API_URL', kplus.EnvValue.fromValue(config.redirector.geoApiUrl)],
+        ['LOG_LEVEL', kplus.EnvValue.fromValue(config.redirector.logLevel)],
+      ],
+    });
+    new SnipService(this, 'shortener', {
+      config,
+      service: 'shortener',
+      port: 3000,
+      replicas: config.shortener.replicas,
+      resources: config.shortener.resources,
+      image: image(config.image.shortenerRepository),
+      otlpEndpoint: collector.otlpHttpEndpoint,
+      env: [
+        ['REDIRECTOR_URL', kplus.EnvValue.fromValue(`http://${objectName(config, 'redirector')}:${redirectorPort}`)],
+        ['PUBLIC_BASE_URL', kplus.EnvValue.fromValue(config.shortener.publicBaseUrl)],
+        ['TRUSTED_PROXIES', kplus.EnvValue.fromValue(config.shortener.trustedProxies)],
+        // No SSRF exemptions in a cluster: every private target stays blocked.
+        ['SSRF_ALLOWLIST', kplus.EnvValue.fromValue('')],
+        ['LOG_LEVEL', kplus.EnvValue.fromValue(config.shortener.logLevel)],
+        ['SNIP_SCENARIOS', kplus.EnvValue.fromValue('')],
+      ],
+    });
+
+    new NetworkPolicies(this, 'network-policies', { config });
+    if (config.ingress.enabled) new ShortenerIngress(this, 'ingress', { config });
+  }
+}
+
+/** The Namespace, emitted for kubectl/kustomize/GitOps use (Helm uses --create-namespace instead). */
+export class NamespaceChart extends Chart {
+  constructor(scope: Construct, id: string, props: SnipChartProps) {
+    super(scope, id);
+    new ApiObject(this, 'namespace', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: props.config.namespace, labels: { 'app.kubernetes.io/part-of': 'snip' } },
+    });
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * Typed configuration of one Snip deployment. The same shape is the Helm chart's values
+ * (charts/snip/values.yaml), so a profile here and a values file there describe the same system.
+ * Strings are used where Helm needs them ('' means "not set").
+ */
+
+/** CPU and memory for one container. Memory is in Mi so GOMEMLIMIT can be derived from it. */
+export interface Resources {
+  /** Scheduling requests, e.g. `{ cpu: '100m', memory: '128Mi' }`. */
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  /** Hard limits; the memory limit bounds the container (and the Collector's memory_limiter). */
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+export interface ImageConfig {
+  /** Repository of the shortener image (built with `--build-arg SERVICE=shortener`). */
+  readonly shortenerRepository: string;
+  /** Repository of the redirector image (built with `--build-arg SERVICE=redirector`). */
+  readonly redirectorRepository: string;
+  /** Tag shared by both images; the migration Job runs the shortener image. */
+  readonly tag: string;
+  /** @default 'IfNotPresent' */
+  readonly pullPolicy: PullPolicy;
+}
+
+export interface ShortenerConfig {
+  readonly replicas: number;
+  readonly resources: Resources;
+  /** Public base of short links (PUBLIC_BASE_URL), never derived from the Host header. */
+  readonly publicBaseUrl: string;
+  /** Comma list of IPs/CIDRs whose X-Forwarded-For is honoured (the ingress controller). */
+  readonly trustedProxies: string;
+  /** @default 'info' */
+  readonly logLevel: string;
+}
+
+export interface RedirectorConfig {
+  readonly replicas: number;
+  readonly resources: Resources;
+  /** Geolocation provider: `ip-api` or `none`. */
+  readonly geoProvider: 'ip-api' | 'none';
+  /** @default 'http://ip-api.com' */
+  readonly geoApiUrl: string;
+  /** @default 'info' */
+  readonly logLevel: string;
+}
+
+export interface PostgresConfig {
+  /** `in-cluster` runs a StatefulSet; `external` only references DATABASE_URL in the Secret. */
+  readonly mode: 'in-cluster' | 'external';
+  /**
+   * Secret holding `DATABASE_URL` (both modes) and `POSTGRES_PASSWORD` (in-cluster).
+   * Created outside Git (the kind quickstart makes dev values at deploy time).
+   */
+  readonly secretName: string;
+  /** @default 'postgres:17.6-bookworm' */
+  readonly image: string;
+  /** Size of the data PersistentVolumeClaim. */
+  readonly storage: string;
+  /** StorageClass of the claim; '' uses the cluster default. */
+  readonly storageClassName: string;
+  readonly resources: Resources;
+}
+
+export interface RedisConfig {
+  /** `in-cluster` runs a cache-only Redis; `external` reads REDIS_URL from a Secret; `disabled` runs without cache. */
+  readonly mode: 'in-cluster' | 'external' | 'disabled';
+  /** Secret holding `REDIS_URL` when mode is `external`. */
+  readonly secretName: string;
+  /** @default 'redis:7.4.5-bookworm' */
+  readonly image: string;
+  /** Redis `maxmemory` (LRU eviction past it). */
+  readonly maxMemory: string;
+  readonly resources: Resources;
+}
+
+export interface CollectorConfig {
+  /** `gateway`: a Deployment behind a Service (default); `agent`: a DaemonSet, one per node. */
+  readonly mode: 'gateway' | 'agent';
+  /** Where traces go: the in-cluster Jaeger or Dash0. */
+  readonly exporter: 'jaeger' | 'dash0';
+  /** @default 'otel/opentelemetry-collector-contrib:0.159.0' */
+  readonly image: string;
+  /** Gateway replicas (ignored in agent mode). */
+  readonly replicas: number;
+  /** The memory limit must be in Mi: GOMEMLIMIT is set to 80 % of it. */
+  readonly resources: Resources;
+}
+
+export interface JaegerConfig {
+  /** @default 'jaegertracing/jaeger:2.20.0' */
+  readonly image: string;
+  /** Bound of the in-memory trace store. */
+  readonly maxTraces: number;
+  readonly resources: Resources;
+}
+
+export interface Dash0Config {
+  /** Region ingress base URL, e.g. `https://ingress.eu-west-1.aws.dash0.com`. */
+  readonly endpoint: string;
+  /** Dash0 dataset sent as the `Dash0-Dataset` header; '' sends none. */
+  readonly dataset: string;
+  /** Secret holding the raw ingest token (no `Bearer ` prefix). */
+  readonly secretName: string;
+  /** @default 'token' */
+  readonly secretKey: string;
+}
+
+export interface IngressConfig {
+  /** @default false */
+  readonly enabled: boolean;
+  /** IngressClass; '' uses the cluster default. */
+  readonly className: string;
+  readonly host: string;
+  /** TLS Secret for the host; '' serves plain HTTP. */
+  readonly tlsSecretName: string;
+}
+
+export interface SnipConfig {
+  /** Name prefix of every object and the `app.kubernetes.io/instance` label (Helm: the release name). */
+  readonly name: string;
+  /** Namespace of every namespaced object. */
+  readonly namespace: string;
+  /** Reported as `deployment.environment.name`. */
+  readonly environment: string;
+  /** Reported as `k8s.cluster.name` by the Collector's env detector. */
+  readonly clusterName: string;
+  /** Prefix of every Redis key, shared by both services. */
+  readonly redisKeyPrefix: string;
+  readonly image: ImageConfig;
+  readonly shortener: ShortenerConfig;
+  readonly redirector: RedirectorConfig;
+  readonly migration: { readonly resources: Resources };
+  readonly postgres: PostgresConfig;
+  readonly redis: RedisConfig;
+  readonly collector: CollectorConfig;
+  readonly jaeger: JaegerConfig;
+  readonly dash0: Dash0Config;
+  readonly ingress: IngressConfig;
+}
+
+const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+/** kind: everything in the cluster, traces to an in-cluster Jaeger, images loaded with `kind load`. */
+export const kindProfile: SnipConfig = {
+  name: 'snip',
+  namespace: 'snip',
+  environment: 'kind',
+  clusterName: 'snip',
+  redisKeyPrefix: '',
+  image: {
+    shortenerRepository: 'snip-shortener',
+    redirectorRepository: 'snip-redirector',
+    tag: 'dev',
+    pullPolicy: 'IfNotPresent',
+  },
+  shortener: {
+    replicas: 2,
+    resources: small('100m', '128Mi', '500m', '256Mi'),
+    publicBaseUrl: 'http://localhost:8080',
+    trustedProxies: '',
+    logLevel: 'info',
+  },
+  redirector: {
+    replicas: 2,
+    resources: small('100m', '128Mi', '500m', '256Mi'),
+    geoProvider: 'ip-api',
+    geoApiUrl: 'http://ip-api.com',
+    logLevel: 'info',
+  },
+  migration: { resources: small('50m', '96Mi', '500m', '192Mi') },
+  postgres: {
+    mode: 'in-cluster',
+    secretName: 'snip-postgres',
+    image: 'postgres:17.6-bookworm',
+    storage: '1Gi',
+    storageClassName: '',
+    resources: small('100m', '256Mi', '1000m', '512Mi'),
+  },
+  redis: {
+    mode: 'in-cluster',
+    secretName: 'snip-redis',
+    image: 'redis:7.4.5-bookworm',
+    maxMemory: '48mb',
+    resources: small('50m', '64Mi', '250m', '96Mi'),
+  },
+  collector: {
+    mode: 'gateway',
+    exporter: 'jaeger',
+    image: 'otel/opentelemetry-collector-contrib:0.159.0',
+    replicas: 1,
+    resources: small('100m', '256Mi', '500m', '512Mi'),
+  },
+  jaeger: {
+    image: 'jaegertracing/jaeger:2.20.0',
+    maxTraces: 20000,
+    resources: small('100m', '256Mi', '500m', '512Mi'),
+  },
+  dash0: {
+    endpoint: 'https://ingress.eu-west-1.aws.dash0.com',
+    dataset: '',
+    secretName: 'dash0-auth',
+    secretKey: 'token',
+  },
+  ingress: { enabled: false, className: '', host: 'snip.localtest.me', tlsSecretName: '' },
+};
+
+/**
+ * dash0: production-like; external PostgreSQL and Redis through Secrets, telemetry to Dash0,
+ * an Ingress in front of the shortener.
+ */
+export const dash0Profile: SnipConfig = {
+  ...kindProfile,
+  environment: 'production',
+  clusterName: 'snip-prod',
+  image: {
+    shortenerRepository: 'ghcr.io/snip-dev/snip-shortener',
+    redirectorRepository: 'ghcr.io/snip-dev/snip-redirector',
+    tag: '0.1.0',
+    pullPolicy: 'IfNotPresent',
+  },
+  shortener: {
+    ...kindProfile.shortener,
+    replicas: 3,
+    publicBaseUrl: 'https://snip.example.com',
+    trustedProxies: '10.0.0.0/8',
+  },
+  redirector: { ...kindProfile.redirector, replicas: 3 },
+  postgres: { ...kindProfile.postgres, mode: 'external', secretName: 'snip-database' },
+  redis: { ...kindProfile.redis, mode: 'external', secretName: 'snip-redis' },
+  collector: {
+    ...kindProfile.collector,
+    exporter: 'dash0',
+    replicas: 2,
+    resources: small('200m', '512Mi', '1000m', '1024Mi'),
+  },
+  dash0: { ...kindProfile.dash0, dataset: 'snip' },
+  ingress: { enabled: true, className: 'nginx', host: 'snip.example.com', tlsSecretName: 'snip-tls' },
+};
+
+export const profiles = { kind: kindProfile, dash0: dash0Profile } as const;
+export type ProfileName = keyof typeof profiles;
+
+type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** Deep-merges overrides onto a profile (objects merge, everything else replaces). */
+export function withOverrides(base: SnipConfig, overrides: DeepPartial<SnipConfig>): SnipConfig {
+  return deepMerge(base, overrides) as SnipConfig;
+}
+
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) {
+      if (v === undefined) continue;
+      out[k] = k in base ? deepMerge(base[k], v) : v;
+    }
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,129 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { Resources, SnipConfig } from '../config.js';
+import {
+  clusterService,
+  commonLabels,
+  containerSecurity,
+  dropAddrLabel,
+  httpProbe,
+  objectName,
+  podDisruptionBudget,
+  podSecurity,
+  resources,
+  secretEnv,
+  selectorLabels,
+  tmpVolume,
+} from './common.js';
+
+/** Numeric user of the Snip image (the Dockerfile's `USER`). */
+export const APP_UID = 10001;
+
+/** Routes the probes use; they exist in both services. */
+export const HEALTH_ROUTES = { liveness: '/health/live', readiness: '/health/ready', legacy: '/health' } as const;
+
+export interface SnipServiceProps {
+  /** Whole deployment configuration. */
+  readonly config: SnipConfig;
+  /** Which service this is. */
+  readonly service: 'shortener' | 'redirector';
+  /** Container and Service port (env PORT). */
+  readonly port: number;
+  readonly replicas: number;
+  readonly resources: Resources;
+  readonly image: string;
+  /** Service-specific env, placed after the common env and before the OTEL_* block. */
+  readonly env: ReadonlyArray<readonly [string, kplus.EnvValue]>;
+  /** Base URL of the Collector's OTLP/HTTP receiver. */
+  readonly otlpEndpoint: string;
+}
+
+/**
+ * One Snip HTTP service (Deployment + Service + PodDisruptionBudget) with the downward-API
+ * environment that lets the Collector match spans to pods by UID.
+ */
+export class SnipService extends Construct {
+  public readonly deployment: kplus.Deployment;
+
+  constructor(scope: Construct, id: string, props: SnipServiceProps) {
+    super(scope, id);
+    const { config, service, port } = props;
+
+    this.deployment = new kplus.Deployment(this, 'deployment', {
+      metadata: { name: objectName(config, service), labels: commonLabels(config, service) },
+      select: false,
+      replicas: props.replicas,
+      podMetadata: { labels: commonLabels(config, service) },
+      securityContext: podSecurity(APP_UID),
+      automountServiceAccountToken: false,
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(config, service) }));
+    dropAddrLabel(this.deployment);
+
+    const tmp = tmpVolume(this, 'tmp');
+    const container = this.deployment.addContainer({
+      name: service,
+      image: props.image,
+      imagePullPolicy: kplus.ImagePullPolicy[pullPolicyKey(config.image.pullPolicy)],
+      ports: [{ number: port, name: 'http' }],
+      securityContext: containerSecurity(APP_UID),
+      resources: resources(props.resources),
+      startup: httpProbe(HEALTH_ROUTES.liveness, port, { period: 2, failureThreshold: 30 }),
+      liveness: httpProbe(HEALTH_ROUTES.liveness, port, { period: 10, failureThreshold: 3 }),
+      readiness: httpProbe(HEALTH_ROUTES.readiness, port, { period: 5, failureThreshold: 3 }),
+      volumeMounts: [{ path: '/tmp', volume: tmp }],
+    });
+
+    // Order matters: $(VAR) only expands variables defined earlier, so OTEL_RESOURCE_ATTRIBUTES is last.
+    const env: Array<readonly [string, kplus.EnvValue]> = [
+      ['K8S_POD_UID', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_UID)],
+      ['K8S_POD_NAME', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME)],
+      ['K8S_NAMESPACE_NAME', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE)],
+      ['K8S_NODE_NAME', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME)],
+      ['K8S_POD_IP', kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP)],
+      ['PORT', kplus.EnvValue.fromValue(String(port))],
+      ['DATABASE_URL', secretEnv(this, 'database-url', config.postgres.secretName, 'DATABASE_URL')],
+      ...redisEnv(this, config),
+      ...props.env,
+      ['REDIS_KEY_PREFIX', kplus.EnvValue.fromValue(config.redisKeyPrefix)],
+      ['OTEL_SERVICE_NAME', kplus.EnvValue.fromValue(service)],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', kplus.EnvValue.fromValue(props.otlpEndpoint)],
+      ['OTEL_EXPORTER_OTLP_PROTOCOL', kplus.EnvValue.fromValue('http/protobuf')],
+      ['OTEL_RESOURCE_ATTRIBUTES', kplus.EnvValue.fromValue(resourceAttributes(config, service))],
+    ];
+    for (const [name, value] of env) container.env.addVariable(name, value);
+
+    clusterService(this, 'service', config, service, [{ name: 'http', port }]);
+    podDisruptionBudget(this, config, service);
+  }
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES of an app container: pod identity from the downward API first. */
+export function resourceAttributes(config: SnipConfig, container: string): string {
+  return [
+    'k8s.pod.uid=$(K8S_POD_UID)',
+    'k8s.pod.name=$(K8S_POD_NAME)',
+    'k8s.namespace.name=$(K8S_NAMESPACE_NAME)',
+    'k8s.node.name=$(K8S_NODE_NAME)',
+    'k8s.pod.ip=$(K8S_POD_IP)',
+    `k8s.container.name=${container}`,
+    'service.namespace=snip',
+    `deployment.environment.name=${config.environment}`,
+  ].join(',');
+}
+
+/** REDIS_URL: the in-cluster Service, a Secret for an external Redis, or absent (no cache). */
+export function redisEnv(scope: Construct, config: SnipConfig): Array<readonly [string, kplus.EnvValue]> {
+  switch (config.redis.mode) {
+    case 'in-cluster':
+      return [['REDIS_URL', kplus.EnvValue.fromValue(`redis://${objectName(config, 'redis')}:6379`)]];
+    case 'external':
+      return [['REDIS_URL', secretEnv(scope, 'redis-url', config.redis.secretName, 'REDIS_URL')]];
+    default:
+      return [];
+  }
+}
+
+export function pullPolicyKey(p: SnipConfig['image']['pullPolicy']): 'ALWAYS' | 'IF_NOT_PRESENT' | 'NEVER' {
+  return p === 'Always' ? 'ALWAYS' : p === 'Never' ? 'NEVER' : 'IF_NOT_PRESENT';
+}

@@ -1,0 +1,11 @@
+export * from './config.js';
+export * from './collector-files.js';
+export * from './chart.js';
+export * from './render.js';
+export { SnipService, HEALTH_ROUTES, resourceAttributes } from './constructs/app-service.js';
+export { Collector, collectorRbacRules } from './constructs/collector.js';
+export { Jaeger } from './constructs/jaeger.js';
+export { MigrationJob, migrationJobName } from './constructs/migration.js';
+export { NetworkPolicies } from './constructs/network-policies.js';
+export { ShortenerIngress } from './constructs/ingress.js';
+export { Postgres, Redis } from './constructs/stores.js';
