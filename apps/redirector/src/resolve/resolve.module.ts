@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { UrlCacheModule } from '@snip/cache';
+import { scenariosConfig } from '@snip/common';
+import { VisitsModule } from '../visits/visits.module';
+import { ResolveController } from './resolve.controller';
+import { ResolveService } from './resolve.service';
+
+// `GET /resolve/:code` for the shortener.
+@Module({
+  imports: [ConfigModule.forFeature(scenariosConfig), UrlCacheModule, VisitsModule],
+  controllers: [ResolveController],
+  providers: [ResolveService],
+})
+export class ResolveModule {}

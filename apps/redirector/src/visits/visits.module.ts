@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { visitsConfig } from '../config/visits.config';
+import { GeoModule } from '../geo/geo.module';
+import { VisitsService } from './visits.service';
+
+// Visit recording: in-memory queue, batched writes, drained on shutdown.
+@Module({
+  imports: [ConfigModule.forFeature(visitsConfig), GeoModule],
+  providers: [VisitsService],
+  exports: [VisitsService],
+})
+export class VisitsModule {}

@@ -1,0 +1,4 @@
+export * from './cache-keys';
+export * from './redis.config';
+export * from './url-cache.service';
+export * from './url-cache.module';

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HealthRegistry } from '@snip/common';
+import Redis from 'ioredis';
+import { URL_CACHE_TTL_SECONDS, urlCacheKey } from './cache-keys';
+import { redisConfig, type RedisConfig } from './redis.config';
+
+export type CacheLookup = { hit: true; url: string } | { hit: false; error?: string };
+
+/**
+ * Best-effort URL cache: every call is bounded by the command timeout, fails fast while Redis is
+ * unreachable (no offline queue) and never throws to the caller.
+ */
+@Injectable()
+export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Cache');
+  private readonly client: Redis | undefined;
+  private lastState: 'up' | 'down' | undefined;
+
+  constructor(
+    @Inject(redisConfig.KEY) config: RedisConfig,
+    private readonly health: HealthRegistry,
+  ) {
+    if (!config.url) return;
+    this.client = new Redis(config.url, {
+      keyPrefix: config.keyPrefix,
+      connectTimeout: config.connectTimeoutMs,
+      commandTimeout: config.commandTimeoutMs,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Reconnect forever, at most every 2 s, so the cache comes back on its own after an outage.
+      retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+      lazyConnect: false,
+    });
+    this.client.on('ready', () => this.setState('up'));
+    this.client.on('error', (error: Error) => this.setState('down', error.message));
+  }
+
+  onModuleInit(): void {
+    if (!this.client) {
+      this.logger.warn('REDIS_URL is not set: running without the cache (every redirect reads PostgreSQL)');
+      return;
+    }
+    this.health.register({
+      name: 'redis',
+      required: false,
+      check: async () => {
+        if (this.client?.status !== 'ready') throw new Error(`redis is ${this.client?.status ?? 'not configured'}`);
+        await this.client.ping();
+      },
+    });
+  }
+
+  get enabled(): boolean {
+    return this.client !== undefined;
+  }
+
+  async get(code: string, key: (code: string) => string = urlCacheKey): Promise<CacheLookup> {
+    if (!this.client) return { hit: false, error: 'disabled' };
+    try {
+      const url = await this.client.get(key(code));
+      return url === null ? { hit: false } : { hit: true, url };
+    } catch (error) {
+      return { hit: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Stores a link; resolves to false when the cache could not take it (the caller carries on). */
+  async set(code: string, url: string, key: (code: string) => string = urlCacheKey): Promise<boolean> {
+    if (!this.client) return false;
+    try {
+      await this.client.set(key(code), url, 'EX', URL_CACHE_TTL_SECONDS);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.client) return;
+    try {
+      if (this.client.status === 'ready') await this.client.quit();
+      else this.client.disconnect();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private setState(state: 'up' | 'down', detail?: string): void {
+    if (state === this.lastState) return;
+    this.lastState = state;
+    if (state === 'up') this.logger.log('redis connected: cache enabled');
+    else this.logger.warn(`redis unavailable, serving without the cache until it returns: ${detail ?? ''}`);
+  }
+}

@@ -1,0 +1,129 @@
+// The start-up and shutdown sequence both services share: validated config, JSON errors, one SIGTERM owner.
+import type { Server } from 'node:http';
+import { type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { validateConfigOrExit } from './config/validate';
+import { HealthRegistry } from './health/health.registry';
+import { JsonExceptionFilter } from './http/json-exception.filter';
+import { createValidationPipe } from './http/validation.pipe';
+import { createLogger, JsonLogger } from './logging/logger';
+
+export interface ServiceOptions {
+  /** Service name used in logs (`shortener`, `redirector`). */
+  readonly service: string;
+  readonly module: Type<unknown>;
+  /** Config factories, run once before Nest starts so that a bad variable fails in one line. */
+  readonly configs: ReadonlyArray<() => unknown>;
+  /** Reads the listening port and host once the config is known to be valid. */
+  readonly listen: () => { port: number; host: string; shutdownDelayMs: number; bodyLimit: string };
+  /** Extra per-service wiring (static assets, OpenAPI) before the app starts listening. */
+  readonly configure?: (app: NestExpressApplication) => void;
+  /** Printed once listening, e.g. the URL to open. */
+  readonly announce?: (address: string) => string;
+}
+
+interface TelemetryHandle {
+  shutdown(): Promise<void>;
+}
+
+/** The OpenTelemetry preload publishes its shutdown here; absent when the SDK is not loaded. */
+export async function shutdownTelemetry(): Promise<void> {
+  const handle = (globalThis as Record<symbol, TelemetryHandle | undefined>)[Symbol.for('snip.telemetry')];
+  if (handle) await handle.shutdown();
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    // Idle keep-alive sockets would hold close() open; busy ones are allowed to finish their request.
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** Creates a fully wired application without listening; tests use this too. */
+export async function createServiceApp(
+  options: Pick<ServiceOptions, 'module' | 'configure' | 'service'>,
+  bodyLimit: string,
+  logger: JsonLogger = new JsonLogger(createLogger(options.service)),
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(options.module, {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('etag', false);
+  app.useBodyParser('json', { limit: bodyLimit });
+  app.useGlobalFilters(new JsonExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: false,
+    }),
+  );
+  options.configure?.(app);
+  return app;
+}
+
+export async function runService(options: ServiceOptions): Promise<INestApplication> {
+  validateConfigOrExit(options.service, options.configs);
+  const { port, host, shutdownDelayMs, bodyLimit } = options.listen();
+  const logger = new JsonLogger(createLogger(options.service));
+  const app = await createServiceApp(options, bodyLimit, logger);
+  await app.listen(port, host);
+  const server = app.getHttpServer() as Server;
+  // Longer than common load-balancer idle timeouts so the proxy, not Node, closes idle connections.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.pino.info({ event: 'listening', port, host }, options.announce ? options.announce(address) : `listening on ${address}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const started = Date.now();
+    logger.pino.info({ event: 'shutdown', signal }, 'shutting down: draining requests');
+    try {
+      app.get(HealthRegistry).markDraining();
+      if (shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, shutdownDelayMs));
+      await closeServer(server, 10_000);
+      await app.close();
+      logger.pino.info({ event: 'stopped', duration_ms: Date.now() - started }, 'stopped');
+      await shutdownTelemetry();
+      process.exit(0);
+    } catch (error) {
+      logger.pino.error({ err: error }, 'shutdown failed');
+      await shutdownTelemetry().catch(() => undefined);
+      process.exit(1);
+    }
+  };
+  // This is the only SIGTERM/SIGINT handler: it drains HTTP, runs Nest's hooks, then flushes telemetry.
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  return app;
+}

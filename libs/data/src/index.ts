@@ -1,0 +1,7 @@
+export * from './url.entity';
+export * from './visit.entity';
+export * from './database.config';
+export * from './data-source';
+export * from './database.module';
+export { migrate } from './migrate';
+export * from './short-code';
