@@ -34,7 +34,7 @@ function stripClusterNamespace(o: K8sObject): K8sObject {
 }
 
 export function toYamlDocs(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 /** Extra configurations the Helm chart's CI values files cover besides the profiles. */
