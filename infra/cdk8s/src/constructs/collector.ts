@@ -1,4 +1,4 @@
-import { ApiObject, Size } from 'cdk8s';
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { SnipConfig } from '../config.js';
@@ -78,13 +78,15 @@ export class Collector extends Construct {
       metadata: { name: clusterWideName, labels: commonLabels(config, 'collector') },
       rules: collectorRbacRules(config),
     });
-    new ApiObject(this, 'cluster-role-binding', {
+    const binding = new ApiObject(this, 'cluster-role-binding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: clusterWideName, labels: commonLabels(config, 'collector') },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: config.namespace }],
     });
+    // Cluster-scoped: the chart's namespace does not apply.
+    for (const o of [role, binding]) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     const configMap = new ApiObject(this, 'config', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
