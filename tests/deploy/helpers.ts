@@ -55,3 +55,21 @@ export function find(objects: K8sObject[], kind: string, name: string): K8sObjec
   if (!o) throw new Error(`${kind}/${name} not found`);
   return o;
 }
+
+/**
+ * Validates one object against the Kubernetes API schema shipped in kubernetes-models
+ * (offline; catches wrong types and missing required fields).
+ */
+export async function validateK8s(o: K8sObject): Promise<void> {
+  const mod = (await import(`kubernetes-models/${o.apiVersion}`)) as Record<
+    string,
+    new (data: unknown) => { validate(): void }
+  >;
+  const Model = mod[o.kind];
+  if (!Model) throw new Error(`no schema for ${o.apiVersion} ${o.kind}`);
+  try {
+    new Model(o).validate();
+  } catch (err) {
+    throw new Error(`${o.kind}/${o.metadata.name}: ${(err as Error).message}`, { cause: err });
+  }
+}
