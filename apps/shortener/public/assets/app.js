@@ -25,6 +25,7 @@ const resultOriginal = $('result-original-url');
 const copyButton = $('copy-button');
 const copyStatus = $('copy-status');
 const refreshButton = $('refresh-button');
+const linksTable = $('links-table');
 const linksBody = $('links-body');
 const linksStatus = $('links-status');
 const announcer = $('announcer');
@@ -328,11 +329,13 @@ function emptyRow(message, testId) {
 }
 
 let loadSeq = 0;
+let loadsDone = 0;
 
 async function loadLinks({ announceDone = false } = {}) {
   const seq = ++loadSeq;
   refreshButton.disabled = true;
-  linksBody.parentElement?.setAttribute('aria-busy', 'true');
+  linksTable.setAttribute('aria-busy', 'true');
+  linksTable.dataset.state = 'loading';
   linksStatus.textContent = 'Loading…';
   try {
     const links = await api(`/api/urls?limit=${LIST_LIMIT}`);
@@ -343,16 +346,20 @@ async function loadLinks({ announceDone = false } = {}) {
     } else {
       linksBody.replaceChildren(...links.map(linkRow));
     }
+    // data-state / data-loads let tests and tools wait for a finished render deterministically.
+    linksTable.dataset.state = 'ready';
+    linksTable.dataset.loads = String(++loadsDone);
     const noun = links.length === 1 ? 'link' : 'links';
     linksStatus.textContent = `${links.length} ${noun} · updated ${absolute.format(new Date())}`;
     if (announceDone) announce(`Recent links updated: ${links.length} ${noun}`);
   } catch (error) {
     if (seq !== loadSeq) return;
+    linksTable.dataset.state = 'error';
     linksStatus.textContent = `Could not load recent links. ${error instanceof ApiError ? error.message : NETWORK_ERROR}`;
   } finally {
     if (seq === loadSeq) {
       refreshButton.disabled = false;
-      linksBody.parentElement?.removeAttribute('aria-busy');
+      linksTable.removeAttribute('aria-busy');
     }
   }
 }
