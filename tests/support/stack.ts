@@ -1,0 +1,85 @@
+// A whole Snip on loopback: a fresh database, migrations, the redirector and the shortener as processes.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { freePort } from './net';
+import { ROOT, startService, type RunningService } from './services';
+import { createTestDatabase, dropTestDatabase, redisPrefix } from './stores';
+
+export interface Stack {
+  readonly databaseUrl: string;
+  readonly redisUrl: string | null;
+  readonly redisPrefix: string;
+  readonly shortener: RunningService;
+  readonly redirector: RunningService;
+  /** Starts the redirector again (same port) after a test stopped it. */
+  restartRedirector(): Promise<RunningService>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  readonly label: string;
+  readonly shortenerEnv?: Record<string, string | undefined>;
+  readonly redirectorEnv?: Record<string, string | undefined>;
+  /** Use no Redis even when one is available. */
+  readonly withoutRedis?: boolean;
+}
+
+export function migrate(databaseUrl: string): void {
+  execFileSync(process.execPath, [join(ROOT, 'libs/data/dist/migrate.js')], {
+    env: { PATH: process.env['PATH'], DATABASE_URL: databaseUrl },
+    stdio: 'pipe',
+  });
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const adminUrl = inject('postgresAdminUrl');
+  const redisUrl = options.withoutRedis ? null : inject('redisUrl');
+  const databaseUrl = await createTestDatabase(adminUrl, options.label);
+  migrate(databaseUrl);
+  const prefix = redisPrefix(options.label);
+  const common = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl ?? undefined, REDIS_KEY_PREFIX: prefix };
+  const redirectorPort = await freePort();
+  const redirectorEnv = { ...common, GEO_PROVIDER: 'none', ...options.redirectorEnv };
+  let redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
+  const shortenerPort = await freePort();
+  const shortener = await startService(
+    'shortener',
+    {
+      ...common,
+      REDIRECTOR_URL: redirector.url,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${shortenerPort}`,
+      SSRF_ALLOWLIST: '127.0.0.1',
+      ...options.shortenerEnv,
+    },
+    { port: shortenerPort },
+  );
+  const stack: Stack = {
+    databaseUrl,
+    redisUrl,
+    redisPrefix: prefix,
+    shortener,
+    get redirector() {
+      return redirector;
+    },
+    restartRedirector: async () => {
+      redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
+      return redirector;
+    },
+    stop: async () => {
+      await Promise.all([shortener.stop(), redirector.stop()]);
+      await dropTestDatabase(adminUrl, databaseUrl);
+    },
+  };
+  return stack;
+}
+
+/** POST /api/shorten with a JSON body; returns status and parsed JSON. */
+export async function shorten(base: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}/api/shorten`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
