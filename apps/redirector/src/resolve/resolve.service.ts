@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { legacyUrlCacheKey, UrlCacheService, urlCacheKey } from '@snip/cache';
 import { scenariosConfig, type ScenariosConfig } from '@snip/common';
-import { annotateActiveSpan } from '@snip/telemetry';
+import { annotateActiveSpan, recordCacheLookup } from '@snip/telemetry';
 import { DataSource } from 'typeorm';
 
 /** Short code → original URL: Redis first, PostgreSQL on a miss (re-populating the cache). */
@@ -22,6 +22,7 @@ export class ResolveService {
   async resolve(code: string): Promise<string | null> {
     const cached = await this.cache.get(code, this.key);
     annotateActiveSpan({ 'shortener.short_code': code, 'shortener.cache_hit': cached.hit });
+    recordCacheLookup(cached.hit ? 'hit' : cached.error ? 'error' : 'miss');
     if (cached.hit) {
       this.logger.debug({ event: 'resolve', short_code: code, source: 'cache' });
       return cached.url;

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { anonymizeAddress } from '@snip/common';
-import { withSpan } from '@snip/telemetry';
+import { observeVisitQueueDepth, recordVisitsDropped, withSpan } from '@snip/telemetry';
 import { DataSource } from 'typeorm';
 import { visitsConfig, type VisitsConfig } from '../config/visits.config';
 import { GeoService, type Location } from '../geo/geo.service';
@@ -42,6 +42,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), this.config.flushIntervalMs);
     this.timer.unref();
+    observeVisitQueueDepth(() => this.queue.length);
   }
 
   get depth(): number {
@@ -60,6 +61,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
   enqueue(visit: PendingVisit): boolean {
     if (this.queue.length >= this.config.maxQueue) {
       this.droppedTotal++;
+      recordVisitsDropped(1, 'queue-full');
       if (this.droppedTotal === 1 || this.droppedTotal % 1000 === 0) {
         this.logger.error({ event: 'visits.dropped', dropped_total: this.droppedTotal, max_queue: this.config.maxQueue });
       }
@@ -107,6 +109,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
       const room = Math.max(0, this.config.maxQueue - this.queue.length);
       this.queue.unshift(...batch.slice(0, room));
       this.droppedTotal += batch.length - Math.min(room, batch.length);
+      recordVisitsDropped(batch.length - Math.min(room, batch.length), 'write-failed');
       this.logger.warn({ event: 'visits.write_failed', batch: batch.length, queued: this.queue.length, detail: (error as Error).message });
     }
   }

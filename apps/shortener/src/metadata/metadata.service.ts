@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { markFailed, withSpan } from '@snip/telemetry';
+import { markFailed, recordMetadataFetch, withSpan } from '@snip/telemetry';
 import { metadataConfig, type MetadataConfig } from '../config/metadata.config';
 import { decodeBody, type PageMetadata, parseMetadata } from './metadata.parser';
 import { FetchRefused, safeFetchHtml, systemResolver } from './safe-fetch';
@@ -21,6 +21,7 @@ export class MetadataService {
 
   extract(target: string): Promise<ExtractionResult> {
     return withSpan('extract-metadata', { 'metadata.target_url': target }, async (span) => {
+      const started = performance.now();
       try {
         const page = await safeFetchHtml(target, { ...this.config, resolve: this.resolve });
         const meta = parseMetadata(decodeBody(page.body, page.contentType));
@@ -32,6 +33,7 @@ export class MetadataService {
           'metadata.has_description': meta.description !== null,
           'metadata.outcome': 'ok',
         });
+        recordMetadataFetch(performance.now() - started, 'ok');
         return { ...meta, outcome: 'ok' };
       } catch (error) {
         const refused = error instanceof FetchRefused ? error : new FetchRefused('failed', 'parse-error', String(error));
@@ -43,6 +45,7 @@ export class MetadataService {
           [refused.kind === 'skipped' ? 'metadata.skip_reason' : 'metadata.failure_reason']: refused.reason,
         });
         if (refused.kind === 'failed') markFailed(span, refused);
+        recordMetadataFetch(performance.now() - started, refused.kind, refused.reason);
         this.logger.log({ event: 'metadata.' + refused.kind, reason: refused.reason, detail: refused.message });
         return { title: null, description: null, outcome: refused.kind, reason: refused.reason };
       }

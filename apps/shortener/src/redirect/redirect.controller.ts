@@ -1,7 +1,7 @@
 import { Controller, Get, Head, HttpStatus, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiFoundResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { resolveClientIp } from '@snip/common';
-import { annotateActiveSpan } from '@snip/telemetry';
+import { annotateActiveSpan, recordRedirect } from '@snip/telemetry';
 import type { Request, Response } from 'express';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { ErrorResponse } from '../urls/dto/url.response';
@@ -36,12 +36,14 @@ export class RedirectController {
 
   private async forward(code: string, req: Request, res: Response, countVisit: boolean): Promise<void> {
     if (!isValidShortCode(code)) {
+      recordRedirect('invalid-code', req.method);
       res.status(HttpStatus.NOT_FOUND).json({ error: 'Short URL not found' });
       return;
     }
     annotateActiveSpan({ 'shortener.short_code': code });
     const clientIp = resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.app.trustedProxies);
     const result = await this.redirector.resolve(code, { clientIp, userAgent: req.headers['user-agent'], countVisit });
+    recordRedirect(result.kind, req.method);
     switch (result.kind) {
       case 'found':
         annotateActiveSpan({ 'shortener.original_url': result.url });
