@@ -1,0 +1,145 @@
+// The redirector in-process (Vitest's own transform) against real PostgreSQL and Redis.
+import type { INestApplication } from '@nestjs/common';
+import { createServiceApp } from '@snip/common';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../../../tests/support/stack';
+import { geoApi, serve, type StandIn } from '../../../tests/support/stand-ins';
+import { waitFor } from '../../../tests/support/net';
+import { createTestDatabase, dropTestDatabase, redisPrefix, sql } from '../../../tests/support/stores';
+import { ResolveService } from '../src/resolve/resolve.service';
+import { redirectorService } from '../src/redirector';
+import { VisitsService } from '../src/visits/visits.service';
+
+const redisUrl = inject('redisUrl');
+let databaseUrl: string;
+let geo: StandIn;
+let prefix: string;
+let app: INestApplication;
+let base: string;
+let redis: Redis | undefined;
+
+async function startApp(env: Record<string, string | undefined>): Promise<INestApplication> {
+  Object.assign(process.env, env);
+  const created = await createServiceApp(redirectorService, '1kb');
+  await created.listen(0, '127.0.0.1');
+  return created;
+}
+
+async function seed(code: string, url: string): Promise<void> {
+  await sql(databaseUrl, 'INSERT INTO urls (short_code, original_url) VALUES ($1, $2)', [code, url]);
+}
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase(inject('postgresAdminUrl'), 'int_redirector');
+  migrate(databaseUrl);
+  geo = await serve(geoApi({ '8.8.8.8': { country: 'United States', city: 'Ashburn' } }));
+  prefix = redisPrefix('int_redirector');
+  app = await startApp({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl ?? '',
+    REDIS_KEY_PREFIX: prefix,
+    GEO_PROVIDER: 'ip-api',
+    GEO_API_URL: geo.url,
+    VISITS_FLUSH_INTERVAL_MS: '50',
+    LOG_LEVEL: 'warn',
+  });
+  base = await app.getUrl();
+  base = base.replace('[::1]', '127.0.0.1');
+  if (redisUrl) redis = new Redis(redisUrl, { keyPrefix: prefix });
+});
+
+afterAll(async () => {
+  await app?.close();
+  redis?.disconnect();
+  await geo?.close();
+  await dropTestDatabase(inject('postgresAdminUrl'), databaseUrl);
+});
+
+describe('dependency injection', () => {
+  it('resolves the services of the redirector', () => {
+    expect(app.get(ResolveService)).toBeInstanceOf(ResolveService);
+    expect(app.get(VisitsService)).toBeInstanceOf(VisitsService);
+  });
+});
+
+describe('GET /resolve/:code', () => {
+  it('reads PostgreSQL on a miss and re-populates the cache under url:<code>', async () => {
+    await seed('dbOnly01', 'https://example.com/db');
+    const res = await fetch(`${base}/resolve/dbOnly01?visit=0`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ original_url: 'https://example.com/db' });
+    if (redis) {
+      await waitFor(async () => (await redis!.get('url:dbOnly01')) !== null, 2000, 'cache fill');
+      expect(await redis.get('url:dbOnly01')).toBe('https://example.com/db');
+      expect(await redis.ttl('url:dbOnly01')).toBeGreaterThan(86_000);
+    }
+  });
+
+  it('answers from Redis when the key is there (no row needed)', async () => {
+    if (!redis) return;
+    await redis.set('url:cacheOnly', 'https://example.com/from-cache');
+    const res = await fetch(`${base}/resolve/cacheOnly?visit=0`);
+    expect(await res.json()).toEqual({ original_url: 'https://example.com/from-cache' });
+  });
+
+  it('answers 404 JSON for an unknown or malformed code', async () => {
+    for (const code of ['nope0000', 'bad.code']) {
+      const res = await fetch(`${base}/resolve/${code}`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: 'Short URL not found' });
+    }
+  });
+});
+
+describe('visits', () => {
+  it('records one row per counted resolve, geolocated, with the anonymised address and counter', async () => {
+    await seed('visit001', 'https://example.com/v');
+    const headers = { 'x-snip-client-ip': '8.8.8.8', 'x-snip-user-agent': 'TestAgent/1.0' };
+    for (let i = 0; i < 3; i++) expect((await fetch(`${base}/resolve/visit001`, { headers })).status).toBe(200);
+    await fetch(`${base}/resolve/visit001`, { headers: { 'x-snip-client-ip': '10.1.2.3' } });
+    await fetch(`${base}/resolve/visit001?visit=0`, { headers });
+    await waitFor(async () => (await sql(databaseUrl, `SELECT 1 FROM visits WHERE short_code = 'visit001'`)).length === 4, 5000, 'visits');
+    const rows = await sql<{ client_ip: string; country: string; city: string; user_agent: string | null }>(
+      databaseUrl,
+      `SELECT client_ip, country, city, user_agent FROM visits WHERE short_code = 'visit001' ORDER BY id`,
+    );
+    expect(rows.slice(0, 3)).toEqual(Array(3).fill({ client_ip: '8.8.8.0', country: 'United States', city: 'Ashburn', user_agent: 'TestAgent/1.0' }));
+    expect(rows[3]).toMatchObject({ client_ip: '10.1.2.0', country: 'Unknown', city: 'Unknown' });
+    const [url] = await sql<{ visit_count: string }>(databaseUrl, `SELECT visit_count FROM urls WHERE short_code = 'visit001'`);
+    expect(Number(url!.visit_count)).toBe(4);
+    // One lookup for the public address (cached per IP afterwards), none for the private one.
+    expect(geo.requests.filter((r) => r.path.startsWith('/json/8.8.8.8'))).toHaveLength(1);
+    expect(geo.requests.some((r) => r.path.includes('10.1.2.3'))).toBe(false);
+  });
+
+  it('flushes pending visits on shutdown', async () => {
+    await seed('drain001', 'https://example.com/d');
+    const slow = await startApp({ VISITS_FLUSH_INTERVAL_MS: '60000', VISITS_BATCH_SIZE: '10000' });
+    const url = (await slow.getUrl()).replace('[::1]', '127.0.0.1');
+    for (let i = 0; i < 25; i++) await fetch(`${url}/resolve/drain001`);
+    expect(slow.get(VisitsService).depth).toBe(25);
+    await slow.close();
+    const [row] = await sql<{ n: string }>(databaseUrl, `SELECT count(*) AS n FROM visits WHERE short_code = 'drain001'`);
+    expect(Number(row!.n)).toBe(25);
+  });
+});
+
+describe('without Redis', () => {
+  it('starts, serves from PostgreSQL and stays ready while Redis is unreachable', async () => {
+    await seed('noredis1', 'https://example.com/nr');
+    const degraded = await startApp({ REDIS_URL: 'redis://127.0.0.1:1', VISITS_FLUSH_INTERVAL_MS: '50' });
+    try {
+      const url = (await degraded.getUrl()).replace('[::1]', '127.0.0.1');
+      const res = await fetch(`${url}/resolve/noredis1?visit=0`);
+      expect(await res.json()).toEqual({ original_url: 'https://example.com/nr' });
+      const ready = await fetch(`${url}/health/ready`);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as { checks: Record<string, { status: string }> };
+      expect(body.checks['redis']?.status).toBe('down');
+      expect(body.checks['database']?.status).toBe('up');
+    } finally {
+      await degraded.close();
+    }
+  });
+});

@@ -1,0 +1,142 @@
+// The shortener in-process (Vitest's own transform) against real PostgreSQL and Redis and local pages.
+import type { INestApplication } from '@nestjs/common';
+import { createServiceApp } from '@snip/common';
+import Redis from 'ioredis';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../../../tests/support/stack';
+import { pages, serve, type StandIn } from '../../../tests/support/stand-ins';
+import { createTestDatabase, dropTestDatabase, redisPrefix, sql } from '../../../tests/support/stores';
+import { shortenerService } from '../src/shortener';
+import { MetadataService } from '../src/metadata/metadata.service';
+import { UrlsService } from '../src/urls/urls.service';
+
+const redisUrl = inject('redisUrl');
+let databaseUrl: string;
+let site: StandIn;
+let prefix: string;
+let app: NestExpressApplication;
+let base: string;
+let redis: Redis | undefined;
+
+async function startApp(env: Record<string, string | undefined>): Promise<NestExpressApplication> {
+  Object.assign(process.env, env);
+  const created = await createServiceApp(shortenerService, '16kb');
+  await created.listen(0, '127.0.0.1');
+  return created;
+}
+
+const urlOf = async (a: INestApplication) => (await a.getUrl()).replace('[::1]', '127.0.0.1');
+
+async function post(url: string, body: unknown) {
+  const res = await fetch(`${base}/api/shorten`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? { url }) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase(inject('postgresAdminUrl'), 'int_shortener');
+  migrate(databaseUrl);
+  site = await serve(
+    pages({
+      '/og': {
+        body: '<html><head><meta property="og:title" content="OG title"><title>Plain title</title><meta name="description" content="Meta description"></head></html>',
+      },
+      '/hop': { status: 302, headers: { location: '/og' } },
+      '/to-metadata': { status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } },
+    }),
+  );
+  prefix = redisPrefix('int_shortener');
+  app = await startApp({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl ?? '',
+    REDIS_KEY_PREFIX: prefix,
+    REDIRECTOR_URL: 'http://127.0.0.1:1',
+    PUBLIC_BASE_URL: 'https://sn.ip',
+    SSRF_ALLOWLIST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  });
+  base = await urlOf(app);
+  if (redisUrl) redis = new Redis(redisUrl, { keyPrefix: prefix });
+});
+
+afterAll(async () => {
+  await app?.close();
+  redis?.disconnect();
+  await site?.close();
+  await dropTestDatabase(inject('postgresAdminUrl'), databaseUrl);
+});
+
+describe('dependency injection', () => {
+  it('resolves the services of the shortener', () => {
+    expect(app.get(UrlsService)).toBeInstanceOf(UrlsService);
+    expect(app.get(MetadataService)).toBeInstanceOf(MetadataService);
+  });
+});
+
+describe('POST /api/shorten', () => {
+  it('stores the link with og metadata, follows redirects, and caches it under url:<code> for 24 h', async () => {
+    const { status, json } = await post(`${site.url}/hop`, undefined);
+    expect(status).toBe(201);
+    expect(json).toMatchObject({ title: 'OG title', description: 'Meta description', original_url: `${site.url}/hop` });
+    const code = json['short_code'] as string;
+    expect(json['short_url']).toBe(`https://sn.ip/${code}`);
+    const rows = await sql(databaseUrl, 'SELECT original_url, title, description FROM urls WHERE short_code = $1', [code]);
+    expect(rows).toEqual([{ original_url: `${site.url}/hop`, title: 'OG title', description: 'Meta description' }]);
+    if (redis) {
+      expect(await redis.get(`url:${code}`)).toBe(`${site.url}/hop`);
+      expect(await redis.ttl(`url:${code}`)).toBeGreaterThan(86_000);
+    }
+  });
+
+  it('never builds short_url from the Host header', async () => {
+    const res = await fetch(`${base}/api/shorten`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: 'evil.example' },
+      body: JSON.stringify({ url: 'https://192.0.2.1/host' }),
+    });
+    expect(((await res.json()) as { short_url: string }).short_url).toMatch(/^https:\/\/sn\.ip\//);
+  });
+
+  it('creates links to private addresses with null metadata, without fetching them', async () => {
+    const blocked = await post(`${site.url}/to-metadata`, undefined);
+    expect(blocked.status).toBe(201);
+    expect(blocked.json).toMatchObject({ title: null, description: null });
+    const direct = await post('http://10.0.0.1/admin', undefined);
+    expect(direct.status).toBe(201);
+    expect(direct.json).toMatchObject({ title: null, description: null });
+  });
+
+  it('gives every link a distinct 8-character code', async () => {
+    const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => post(`https://192.0.2.1/${i}`, undefined)));
+    const set = new Set(codes.map((c) => c.json['short_code']));
+    expect(set.size).toBe(20);
+    for (const c of set) expect(c).toMatch(/^[A-Za-z0-9_-]{8}$/);
+  });
+});
+
+describe('GET /api/urls', () => {
+  it('returns at most 20 newest first, with visit_count as a number', async () => {
+    for (let i = 0; i < 22; i++) await post(`https://192.0.2.1/page/${i}`, undefined);
+    await sql(databaseUrl, `UPDATE urls SET visit_count = 7 WHERE original_url = 'https://192.0.2.1/page/21'`);
+    const list = (await (await fetch(`${base}/api/urls`)).json()) as Array<Record<string, unknown>>;
+    expect(list).toHaveLength(20);
+    expect(list[0]).toMatchObject({ original_url: 'https://192.0.2.1/page/21', visit_count: 7 });
+    expect(Object.keys(list[0]!).sort()).toEqual(['created_at', 'description', 'original_url', 'short_code', 'title', 'visit_count']);
+  });
+});
+
+describe('without Redis', () => {
+  it('still shortens and reports the cache as down but not required', async () => {
+    const degraded = await startApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const url = await urlOf(degraded);
+      const res = await fetch(`${url}/api/shorten`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"url":"https://192.0.2.1/nr"}' });
+      expect(res.status).toBe(201);
+      const ready = await fetch(`${url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { checks: Record<string, { status: string }> }).checks['redis']?.status).toBe('down');
+    } finally {
+      await degraded.close();
+    }
+  });
+});
