@@ -192,7 +192,7 @@ export class CidrList {
       if (!parsed) throw new Error(`not an IP address or CIDR range: ${spec}`);
       const max = parsed.family === 4 ? 32 : 128;
       const bits = bitsText === undefined ? max : Number(bitsText);
-      if (!/^\d*$/.test(bitsText ?? '') || !Number.isInteger(bits) || bits < 0 || bits > max) {
+      if (!/^[^/]*(\/\d+)?$/.test(spec) || !Number.isInteger(bits) || bits < 0 || bits > max) {
         throw new Error(`invalid prefix length in ${spec}`);
       }
       return { bytes: parsed.bytes, bits, family: parsed.family };
