@@ -20,6 +20,9 @@ import {
 /** uid/gid of the `postgres` and `redis` users in the Debian-based official images. */
 const STORE_UID = 999;
 
+/** Argo CD: the database syncs before the migration Job (wave -1) and the services (wave 0). */
+const STORE_SYNC_WAVE = { 'argocd.argoproj.io/sync-wave': '-2' };
+
 export interface PostgresProps {
   readonly config: SnipConfig;
 }
@@ -34,13 +37,13 @@ export class Postgres extends Construct {
     const name = objectName(config, 'postgres');
     // The StatefulSet's governing Service; it selects the pods by the StatefulSet's selector.
     const service = new kplus.Service(this, 'service', {
-      metadata: { name, labels: commonLabels(config, 'postgres') },
+      metadata: { name, labels: commonLabels(config, 'postgres'), annotations: STORE_SYNC_WAVE },
       type: kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: 'postgres', port: 5432, targetPort: 5432, protocol: kplus.Protocol.TCP }],
     });
 
     this.statefulSet = new kplus.StatefulSet(this, 'statefulset', {
-      metadata: { name, labels: commonLabels(config, 'postgres') },
+      metadata: { name, labels: commonLabels(config, 'postgres'), annotations: STORE_SYNC_WAVE },
       select: false,
       replicas: 1,
       service,
