@@ -178,3 +178,14 @@ describe('decodeBody', () => {
     expect(parseMetadata(decodeBody(utf16, 'text/html; charset=utf-16le')).title).toBe('hi');
   });
 });
+
+describe('parseMetadata ignores titles that are not the document title', () => {
+  it('skips a <title> inside inline SVG', () => {
+    const html = '<html><body><svg><title>Icon</title></svg><p>x</p></body></html>';
+    expect(parseMetadata(html).title).toBeNull();
+  });
+  it('still prefers the head title after an SVG one', () => {
+    const html = '<html><head><title>Real</title></head><body><svg><title>Icon</title></svg></body></html>';
+    expect(parseMetadata(html).title).toBe('Real');
+  });
+});

@@ -21,7 +21,7 @@ export function parseMetadata(html: string): PageMetadata {
   const meta = (selector: string) => clean($(selector).first().attr('content'), Number.MAX_SAFE_INTEGER);
   const title =
     clean(meta('meta[property="og:title" i]') ?? undefined, MAX_TITLE) ??
-    clean($('title').first().text(), MAX_TITLE);
+    clean($('title').not('svg title').first().text(), MAX_TITLE);
   const description =
     clean(meta('meta[property="og:description" i]') ?? undefined, MAX_DESCRIPTION) ??
     clean(meta('meta[name="description" i]') ?? undefined, MAX_DESCRIPTION);

@@ -181,3 +181,9 @@ describe('redact', () => {
     expect(redact(input)).toBe(expected);
   });
 });
+
+describe('redact with a raw @ in the password', () => {
+  it('hides the whole password', () => {
+    expect(redact('postgres://u:p@ss@host:5432/db')).toBe('postgres://u:***@host:5432/db');
+  });
+});

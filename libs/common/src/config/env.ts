@@ -86,5 +86,6 @@ export function envOptionalUrl(env: Env, name: string, protocols: readonly strin
 
 /** Hides a password in a connection URL before it is printed. */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+  // The last `@` before the path ends the credentials, even when a password holds a raw `@`.
+  return url.replace(/(\/\/[^:/@]*:)[^/]*@/, '$1***@');
 }
