@@ -24,10 +24,10 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
-/** The peers of both services, read from the same variables the services read. */
+/** The peers of both services, read from the same variables (and defaults) the services use. */
 export function peersFromEnv(env: NodeJS.ProcessEnv = process.env): Peer[] {
   const peers: Peer[] = [];
-  const redirector = originOf(env['REDIRECTOR_URL']);
+  const redirector = originOf(env['REDIRECTOR_URL'] ?? 'http://127.0.0.1:3001');
   if (redirector) peers.push({ origin: redirector, name: 'redirector', templates: [[/^\/resolve\/[^/?#]+/, '/resolve/:code']] });
   // ip-api.com by default; a stand-in or proxy configured with GEO_API_URL is still that provider.
   const geo = originOf(env['GEO_API_URL'] ?? 'http://ip-api.com');

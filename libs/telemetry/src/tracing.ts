@@ -1,5 +1,6 @@
 // Helpers for the business spans that no library boundary shows.
-import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
 
 export const tracer = trace.getTracer('snip');
 
@@ -24,7 +25,13 @@ export function markFailed(span: Span | undefined, error: unknown, message?: str
   span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? (error instanceof Error ? error.message : String(error)) });
 }
 
-/** Sets attributes on the active (request) span, if there is one. */
+/**
+ * Sets attributes on the request's server span (`GET /:code`, `POST /api/shorten`, ...), where
+ * dashboards and queries look for them. Inside a handler the active span is NestJS's handler span,
+ * a child of it; the http instrumentation keeps the server span in the context's RPC metadata.
+ * Outside a request it falls back to the active span.
+ */
 export function annotateActiveSpan(attributes: Attributes): void {
-  trace.getActiveSpan()?.setAttributes(attributes);
+  const active = context.active();
+  (getRPCMetadata(active)?.span ?? trace.getSpan(active))?.setAttributes(attributes);
 }
