@@ -1,6 +1,6 @@
 // Codes that do not match the pattern never reach the redirector; the list is one SQL statement.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, type RunningService } from '../support/services';
+import { settleLogs, startService, type RunningService } from '../support/services';
 import { serve, type StandIn } from '../support/stand-ins';
 import { migrate, shorten } from '../support/stack';
 import { createTestDatabase, dropTestDatabase, sql } from '../support/stores';
@@ -64,9 +64,11 @@ describe('GET /api/urls', () => {
     for (let i = existing; i < n; i++) {
       expect((await shorten(shortener.url, { url: `http://192.0.2.1/${i}` })).status).toBe(201);
     }
+    await settleLogs(shortener);
     const before = shortener.logs.length;
     const res = await fetch(`${shortener.url}/api/urls?limit=100`);
     expect(((await res.json()) as unknown[]).length).toBe(n);
+    await settleLogs(shortener);
     const queries = shortener.logs.slice(before).filter((l) => l['event'] === 'db.query');
     expect(queries).toHaveLength(1);
     expect(String(queries[0]!['sql'])).toMatch(/FROM urls/);

@@ -39,6 +39,8 @@ export async function startService(
       HOST: '127.0.0.1',
       OTEL_SDK_DISABLED: 'true',
       LOG_LEVEL: 'info',
+      // Tests shorten many links from one address; rate-limit tests turn the limit back on.
+      RATE_LIMIT_SHORTEN: '0',
       ...env,
       PORT: String(port),
     },
@@ -95,4 +97,15 @@ export async function startService(
     });
   }
   return service;
+}
+
+/** Waits until a service has written no output for `quietMs`, so that log lines can be attributed to one request. */
+export async function settleLogs(service: RunningService, quietMs = 300): Promise<void> {
+  let last = -1;
+  for (;;) {
+    const seen = service.lines.length;
+    if (seen === last) return;
+    last = seen;
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { metadataConfig } from './config/metadata.config';
+import { rateLimitConfig } from './config/rate-limit.config';
 import { redirectorConfig } from './config/redirector.config';
 import { PUBLIC_DIR } from './ui/public-dir';
 
@@ -28,7 +29,7 @@ function configure(app: NestExpressApplication): void {
 export const shortenerService: ServiceOptions = {
   service: 'shortener',
   module: AppModule,
-  configs: [appConfig, databaseConfig, redisConfig, redirectorConfig, metadataConfig, scenariosConfig],
+  configs: [appConfig, databaseConfig, redisConfig, redirectorConfig, metadataConfig, rateLimitConfig, scenariosConfig],
   listen: () => appConfig(),
   announce: (address) => `shortener listening on ${address}; open ${appConfig().publicBaseUrl}/`,
   configure,

@@ -54,6 +54,7 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: 'https://sn.ip',
     SSRF_ALLOWLIST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    RATE_LIMIT_SHORTEN: '0',
   });
   base = await urlOf(app);
   if (redisUrl) redis = new Redis(redisUrl, { keyPrefix: prefix });

@@ -12,3 +12,8 @@ export function urlCacheKey(code: string): string {
 export function legacyUrlCacheKey(code: string): string {
   return `urls:${code}`;
 }
+
+/** Fixed-window request counter of one client, shared by every replica through Redis. */
+export function rateLimitKey(scope: string, client: string, window: number): string {
+  return `rl:${scope}:${client}:${window}`;
+}

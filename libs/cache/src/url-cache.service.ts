@@ -75,6 +75,25 @@ export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Increments a counter that expires after `ttlSeconds` and returns its new value; null when Redis
+   * is not configured or not answering (the caller falls back to a local count).
+   */
+  async increment(key: string, ttlSeconds: number): Promise<number | null> {
+    if (!this.client) return null;
+    try {
+      const [[incrError, count] = [], [expireError] = []] = (await this.client
+        .multi()
+        .incr(key)
+        .expire(key, ttlSeconds, 'NX')
+        .exec()) ?? [];
+      if (incrError || expireError) return null;
+      return Number(count);
+    } catch {
+      return null;
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (!this.client) return;
     try {

@@ -18,12 +18,14 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ListUrlsQuery } from './dto/list-urls.query';
 import { ShortenUrlDto } from './dto/shorten-url.dto';
 import { ErrorResponse, ShortenedUrlResponse, UrlListItem } from './dto/url.response';
+import { ShortenRateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { UrlsService } from './urls.service';
 
 const DEFAULT_PAGE = 20;
@@ -51,7 +53,8 @@ export class UrlsController {
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponse, description: 'The body is not application/json' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponse })
   @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'PostgreSQL is unavailable; nothing was stored' })
-  @UseGuards(JsonBodyGuard)
+  @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'Per-client limit reached; see Retry-After' })
+  @UseGuards(ShortenRateLimitGuard, JsonBodyGuard)
   shorten(@Body() body: ShortenUrlDto): Promise<ShortenedUrlResponse> {
     return this.urls.shorten(body.url.trim());
   }
