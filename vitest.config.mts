@@ -12,6 +12,9 @@ export default defineConfig({
       { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], ...slow } },
       { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], ...slow } },
       { extends: true, test: { name: 'telemetry', include: ['tests/telemetry/**/*.test.ts'], ...slow } },
+      // Fault injection and abuse: real processes and stores they may break; one fault at a time.
+      { extends: true, test: { name: 'faults', include: ['tests/faults/**/*.test.ts'], testTimeout: 240_000, hookTimeout: 120_000, fileParallelism: false } },
+      { extends: true, test: { name: 'abuse', include: ['tests/abuse/**/*.test.ts'], ...slow } },
       { extends: true, test: { name: 'deploy', include: ['infra/cdk8s/test/**/*.test.ts', 'tests/deploy/**/*.test.ts'], ...slow } },
     ],
   },

@@ -1,0 +1,108 @@
+// PostgreSQL stopped, then restarted, under steady load: 5xx JSON for what needs the database, cached
+// redirects keep working, both processes survive, service returns, no partial rows, no visit lost.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/net';
+import { pages, serve, type StandIn } from '../support/stand-ins';
+import { sql } from '../support/stores';
+import { isJsonError, Load, record, safeJson, settledVisits, sleep, startFaultStack, Traffic, type FaultStack } from './support';
+
+const FILE = 'tests/faults/postgres.test.ts';
+// DATABASE_CONNECT_TIMEOUT_MS (3 s) bounds a request that needs the database; the margin is generous.
+const BOUND_MS = 8000;
+
+let stack: FaultStack;
+let site: StandIn;
+
+beforeAll(async () => {
+  site = await serve(pages({ '/page': { body: '<title>Page</title>' } }));
+  stack = await startFaultStack({ label: 'fault_pg', ownPostgres: true, ownRedis: true });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await site?.close();
+});
+
+describe('PostgreSQL stopped, then restarted under load', () => {
+  it('answers 5xx JSON only for what needs it, serves cached redirects, recovers, and leaves no partial row', async () => {
+    const traffic = new Traffic(() => stack.shortener.url);
+    const cached: string[] = [];
+    for (let i = 0; i < 5; i++) cached.push((await traffic.shorten(`${site.url}/page?seed=${i}`)).shortCode!);
+    // A link in PostgreSQL only: resolving it needs the database.
+    await sql(stack.databaseUrl, "INSERT INTO urls (short_code, original_url) VALUES ('uncached1', 'http://192.0.2.1/x')");
+    const pids = [stack.shortener.child.pid, stack.redirector.child.pid];
+
+    const load = new Load(traffic, { codes: () => cached, redirectWorkers: 3, shortenUrl: `${site.url}/page`, shortenPauseMs: 100 });
+    await sleep(1500);
+    const stopAt = Date.now();
+    await stack.postgres!.stop();
+
+    // While it is down: what the probes and readiness say.
+    await sleep(1000);
+    const uncached = await traffic.redirect('uncached1');
+    const direct = await fetch(`${stack.redirector.url}/resolve/uncached1`);
+    const directBody = { status: direct.status, json: safeJson(await direct.text()) };
+    const ready = await Promise.all([stack.shortener.url, stack.redirector.url].map(async (u) => (await fetch(`${u}/health/ready`)).status));
+    const live = await Promise.all([stack.shortener.url, stack.redirector.url].map(async (u) => (await fetch(`${u}/health/live`)).status));
+    await sleep(3000);
+
+    await stack.postgres!.start();
+    const restartedAt = Date.now();
+    await waitFor(async () => (await traffic.shorten(`${site.url}/page?probe`)).status === 201, 30_000, 'a shorten to succeed again');
+    const recoveryMs = Date.now() - restartedAt;
+    await sleep(1500);
+    await load.stop();
+
+    const outage = traffic.between(stopAt, restartedAt);
+    const outageRedirects = outage.filter((o) => o.kind === 'redirect' && o.code !== 'uncached1');
+    const outageShortens = outage.filter((o) => o.kind === 'shorten');
+    const before = traffic.between(0, stopAt);
+    const after = traffic.between(restartedAt + recoveryMs, Date.now());
+    const created = traffic.created();
+    const rows = await sql<{ short_code: string; original_url: string; created_at: Date | null }>(
+      stack.databaseUrl,
+      "SELECT short_code, original_url, created_at FROM urls WHERE short_code <> 'uncached1'",
+    );
+    const served = traffic.served();
+    const stored = await settledVisits(stack.databaseUrl, served);
+    record({
+      id: 'F-POSTGRES',
+      area: 'fault',
+      name: 'PostgreSQL stopped 4 s, restarted',
+      expected:
+        'shorten 503 JSON, uncached redirect 502 JSON, cached redirects 302, readiness 503, both processes alive, shortens again within seconds, no partial row, nothing lost',
+      measured:
+        `while down: ${outageRedirects.length} cached redirects ${JSON.stringify(traffic.statusCounts(outageRedirects))}, shortens ${JSON.stringify(traffic.statusCounts(outageShortens))} (slowest ${traffic.maxMs(outageShortens)} ms), ` +
+        `uncached redirect ${uncached.status}, redirector /resolve ${directBody.status}, readiness ${ready.join('/')}, liveness ${live.join('/')}; ` +
+        `shorten OK ${recoveryMs} ms after restart; rows ${rows.length} = created ${created.length}; visits ${stored.rows} stored / ${served} served`,
+      file: FILE,
+    });
+
+    // Before and after the outage everything succeeds.
+    expect(before.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201))).toEqual([]);
+    expect(after.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201))).toEqual([]);
+    // During it: cached redirects still 302; shortens fail cleanly with 503 JSON, bounded.
+    expect(outageRedirects.length).toBeGreaterThan(20);
+    expect(outageRedirects.filter((o) => o.status !== 302)).toEqual([]);
+    const failedShortens = outageShortens.filter((o) => o.status !== 201);
+    expect(failedShortens.length).toBeGreaterThan(0);
+    expect(failedShortens.filter((o) => o.status !== 503 || !isJsonError(o))).toEqual([]);
+    expect(traffic.maxMs(outage)).toBeLessThan(BOUND_MS);
+    expect(uncached.status).toBe(502);
+    expect(safeJson(uncached.body)).toEqual({ error: 'Redirector service unavailable' });
+    expect(directBody).toEqual({ status: 503, json: { error: 'Database unavailable' } });
+    expect(ready).toEqual([503, 503]);
+    expect(live).toEqual([200, 200]);
+    // Both processes survived, and came back within seconds of the restart.
+    expect([stack.shortener.child.pid, stack.redirector.child.pid]).toEqual(pids);
+    expect(stack.shortener.child.exitCode).toBeNull();
+    expect(stack.redirector.child.exitCode).toBeNull();
+    expect(recoveryMs).toBeLessThan(15_000);
+    // Exactly the links that were answered 201 exist, each complete; nothing else.
+    expect(rows.map((r) => r.short_code).sort()).toEqual([...created].sort());
+    expect(rows.filter((r) => r.created_at === null || !r.original_url.startsWith(site.url))).toEqual([]);
+    // Cached redirects served during the outage were queued and written after it.
+    expect(stored.rows).toBe(served);
+    expect(stored.counted).toBe(served);
+  });
+});

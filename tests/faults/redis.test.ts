@@ -1,0 +1,99 @@
+// Redis stopped (refusing connections), hung (SIGSTOP) and restarted under steady load: redirects
+// keep coming from PostgreSQL, nothing waits past the command timeout, the cache is used again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/net';
+import { pages, serve, type StandIn } from '../support/stand-ins';
+import { Load, record, redisCli, settledVisits, sleep, startFaultStack, Traffic, type FaultStack } from './support';
+
+const FILE = 'tests/faults/redis.test.ts';
+// The configured bound a request may wait on Redis is 250 ms (REDIS_COMMAND_TIMEOUT_MS); this margin is generous.
+const BOUND_MS = 2000;
+
+let stack: FaultStack;
+let site: StandIn;
+
+beforeAll(async () => {
+  site = await serve(pages({ '/page': { body: '<title>Page</title>' } }));
+  stack = await startFaultStack({ label: 'fault_redis', ownRedis: true, redirectorEnv: { LOG_LEVEL: 'debug' } });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await site?.close();
+});
+
+const readyRedis = async (base: string) => {
+  const body = (await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+  return body.checks['redis']?.status;
+};
+
+describe('Redis stopped, hung, then restarted under load', () => {
+  it('keeps every redirect and shorten succeeding, bounded, and uses the cache again afterwards', async () => {
+    const traffic = new Traffic(() => stack.shortener.url);
+    const seeds: string[] = [];
+    for (let i = 0; i < 5; i++) seeds.push((await traffic.shorten(`${site.url}/page?seed=${i}`)).shortCode!);
+    const load = new Load(traffic, { codes: () => seeds, redirectWorkers: 3, shortenUrl: `${site.url}/page` });
+    await sleep(1500);
+
+    const stopAt = Date.now();
+    const atStop = stack.redirector.logs.length;
+    await stack.redis!.stop();
+    await sleep(4000);
+    await stack.redis!.start();
+    const restartedAt = Date.now();
+    const atRestart = stack.redirector.logs.length;
+    await waitFor(async () => (await readyRedis(stack.redirector.url)) === 'up' && (await readyRedis(stack.shortener.url)) === 'up', 15_000, 'both services to reconnect to Redis');
+    const reconnectMs = Date.now() - restartedAt;
+
+    // A hung Redis: connections stay open but nothing answers; only the command timeout bounds a request.
+    await sleep(1000);
+    const pauseAt = Date.now();
+    stack.redis!.pause();
+    await sleep(3000);
+    stack.redis!.resume();
+    const resumeAt = Date.now();
+    await sleep(1500);
+    await load.stop();
+
+    // Where the redirector found each link while Redis was away, and after it came back (the
+    // restarted Redis is empty: the first resolve of each code re-fills it, the rest are hits).
+    const sourcesOf = (from: number, to: number) => {
+      const counts: Record<string, number> = {};
+      for (const l of stack.redirector.logs.slice(from, to)) if (l['event'] === 'resolve') counts[String(l['source'])] = (counts[String(l['source'])] ?? 0) + 1;
+      return counts;
+    };
+    const whileDown = sourcesOf(atStop, atRestart);
+    const afterRestart = sourcesOf(atRestart, stack.redirector.logs.length);
+    const refilled = await Promise.all(seeds.map((c) => redisCli(stack.redis!.port, 'GET', `${stack.redisPrefix}url:${c}`)));
+
+    const outage = traffic.between(stopAt, restartedAt);
+    const hung = traffic.between(pauseAt, resumeAt);
+    const failures = traffic.outcomes.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201));
+    const served = traffic.served();
+    const stored = await settledVisits(stack.databaseUrl, served);
+    record({
+      id: 'F-REDIS',
+      area: 'fault',
+      name: 'Redis stopped 4 s, restarted; then hung (SIGSTOP) 3 s',
+      expected: 'redirects from PostgreSQL, no request past the 250 ms command timeout (bound 2 s), cache used again, nothing lost',
+      measured:
+        `${traffic.outcomes.length} requests (${outage.length} while stopped, ${hung.length} while hung), ${failures.length} failed; ` +
+        `slowest while stopped ${traffic.maxMs(outage)} ms, while hung ${traffic.maxMs(hung)} ms; reconnected ${reconnectMs} ms after restart; ` +
+        `resolves while stopped ${JSON.stringify(whileDown)}, after restart ${JSON.stringify(afterRestart)}; visits ${stored.rows} stored / ${served} served`,
+      file: FILE,
+    });
+
+    expect(outage.filter((o) => o.kind === 'redirect').length).toBeGreaterThan(20);
+    expect(hung.filter((o) => o.kind === 'redirect').length).toBeGreaterThan(5);
+    expect(failures).toEqual([]);
+    expect(traffic.maxMs(outage)).toBeLessThan(BOUND_MS);
+    expect(traffic.maxMs(hung)).toBeLessThan(BOUND_MS);
+    expect(Object.keys(whileDown)).toEqual(['database']);
+    expect(afterRestart['cache']).toBeGreaterThan(afterRestart['database'] ?? 0);
+    expect(refilled.every((url) => url.startsWith(site.url))).toBe(true);
+    expect(stored.rows).toBe(served);
+    expect(stored.counted).toBe(served);
+    expect(stack.shortener.child.exitCode).toBeNull();
+    expect(stack.redirector.child.exitCode).toBeNull();
+  });
+});

@@ -1,0 +1,265 @@
+// What every fault and abuse test shares: a whole Snip on loopback with stores it may break, a
+// steady load loop that counts what it was served, RSS sampling, and the results file behind
+// docs/reliability.md.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { freePort, waitFor } from '../../support/net';
+import { ROOT, startService, type RunningService } from '../../support/services';
+import { migrate } from '../../support/stack';
+import { createTestDatabase, dropTestDatabase, redisPrefix, sql } from '../../support/stores';
+import { startControlledPostgres, startControlledRedis, type ControlledPostgres, type ControlledRedis } from './stores';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface FaultStackOptions {
+  readonly label: string;
+  /** A PostgreSQL of its own (needed to stop it); otherwise a database on the shared test server. */
+  readonly ownPostgres?: boolean;
+  /** A redis-server of its own (needed to stop it); otherwise the shared test Redis with a key prefix. */
+  readonly ownRedis?: boolean;
+  readonly withoutRedis?: boolean;
+  readonly shortenerEnv?: Record<string, string | undefined>;
+  readonly redirectorEnv?: Record<string, string | undefined>;
+}
+
+export interface FaultStack {
+  readonly databaseUrl: string;
+  readonly postgres: ControlledPostgres | undefined;
+  readonly redis: ControlledRedis | undefined;
+  readonly redisPrefix: string;
+  readonly shortener: RunningService;
+  readonly redirector: RunningService;
+  startRedirector(): Promise<RunningService>;
+  startShortener(): Promise<RunningService>;
+  stop(): Promise<void>;
+}
+
+export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
+  const postgres = options.ownPostgres ? await startControlledPostgres() : undefined;
+  const adminUrl = postgres?.adminUrl ?? inject('postgresAdminUrl');
+  const redis = options.ownRedis ? await startControlledRedis() : undefined;
+  const redisUrl = options.withoutRedis ? undefined : (redis?.url ?? inject('redisUrl') ?? undefined);
+  const databaseUrl = await createTestDatabase(adminUrl, options.label);
+  migrate(databaseUrl);
+  const prefix = redisPrefix(options.label);
+  const stores = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix };
+  const redirectorPort = await freePort();
+  const shortenerPort = await freePort();
+  const redirectorEnv = { ...stores, GEO_PROVIDER: 'none', ...options.redirectorEnv };
+  const shortenerEnv = {
+    ...stores,
+    REDIRECTOR_URL: `http://127.0.0.1:${redirectorPort}`,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${shortenerPort}`,
+    SSRF_ALLOWLIST: '127.0.0.1',
+    ...options.shortenerEnv,
+  };
+  let redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
+  let shortener = await startService('shortener', shortenerEnv, { port: shortenerPort });
+  return {
+    databaseUrl,
+    postgres,
+    redis,
+    redisPrefix: prefix,
+    get shortener() {
+      return shortener;
+    },
+    get redirector() {
+      return redirector;
+    },
+    startRedirector: async () => (redirector = await startService('redirector', redirectorEnv, { port: redirectorPort })),
+    startShortener: async () => (shortener = await startService('shortener', shortenerEnv, { port: shortenerPort })),
+    stop: async () => {
+      await Promise.all([shortener.stop(), redirector.stop()]);
+      await redis?.stop();
+      if (postgres) await postgres.destroy();
+      else await dropTestDatabase(adminUrl, databaseUrl).catch(() => undefined);
+    },
+  };
+}
+
+export interface Outcome {
+  readonly kind: 'redirect' | 'shorten';
+  readonly code?: string;
+  readonly status: number;
+  /** Network error text when no HTTP answer came back. */
+  readonly error?: string;
+  readonly started: number;
+  readonly ms: number;
+  readonly contentType?: string;
+  readonly body?: string;
+}
+
+/** Issues GET /:code and POST /api/shorten and keeps every outcome; 302s are the redirects "served". */
+export class Traffic {
+  readonly outcomes: Outcome[] = [];
+
+  constructor(private base: () => string) {}
+
+  async redirect(code: string): Promise<Outcome> {
+    const started = Date.now();
+    let outcome: Outcome;
+    try {
+      const res = await fetch(`${this.base()}/${code}`, { redirect: 'manual' });
+      const body = res.status === 302 ? (await res.body?.cancel(), undefined) : await res.text();
+      outcome = { kind: 'redirect', code, status: res.status, started, ms: Date.now() - started, contentType: res.headers.get('content-type') ?? '', body };
+    } catch (error) {
+      outcome = { kind: 'redirect', code, status: 0, error: describe(error), started, ms: Date.now() - started };
+    }
+    this.outcomes.push(outcome);
+    return outcome;
+  }
+
+  async shorten(url: string): Promise<Outcome & { shortCode?: string }> {
+    const started = Date.now();
+    let outcome: Outcome & { shortCode?: string };
+    try {
+      const res = await fetch(`${this.base()}/api/shorten`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url }),
+      });
+      const body = await res.text();
+      const shortCode = res.status === 201 ? (JSON.parse(body) as { short_code: string }).short_code : undefined;
+      outcome = { kind: 'shorten', status: res.status, started, ms: Date.now() - started, contentType: res.headers.get('content-type') ?? '', body, shortCode };
+    } catch (error) {
+      outcome = { kind: 'shorten', status: 0, error: describe(error), started, ms: Date.now() - started };
+    }
+    this.outcomes.push(outcome);
+    return outcome;
+  }
+
+  /** GET redirects answered 302, per code: what the visit count must end up as. */
+  served(code?: string): number {
+    return this.outcomes.filter((o) => o.kind === 'redirect' && o.status === 302 && (code === undefined || o.code === code)).length;
+  }
+
+  created(): string[] {
+    return this.outcomes.flatMap((o) => ('shortCode' in o && typeof o.shortCode === 'string' ? [o.shortCode] : []));
+  }
+
+  between(from: number, to: number, kind?: Outcome['kind']): Outcome[] {
+    return this.outcomes.filter((o) => o.started >= from && o.started < to && (kind === undefined || o.kind === kind));
+  }
+
+  statusCounts(list: Outcome[] = this.outcomes): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const o of list) {
+      const key = `${o.kind} ${o.status === 0 ? 'network-error' : o.status}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  maxMs(list: Outcome[] = this.outcomes): number {
+    return list.reduce((m, o) => Math.max(m, o.ms), 0);
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } };
+  return e.cause?.code ?? e.cause?.message ?? e.message;
+}
+
+/** A steady background load: `redirectWorkers` loops of GET /:code and one loop of shortens. */
+export class Load {
+  private running = true;
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(
+    readonly traffic: Traffic,
+    options: { codes: () => string[]; redirectWorkers?: number; pauseMs?: number; shortenUrl?: string; shortenPauseMs?: number },
+  ) {
+    const pause = options.pauseMs ?? 5;
+    for (let w = 0; w < (options.redirectWorkers ?? 3); w++) {
+      this.loops.push(
+        (async () => {
+          for (let i = w; this.running; i++) {
+            const codes = options.codes();
+            await traffic.redirect(codes[i % codes.length]!);
+            await sleep(pause);
+          }
+        })(),
+      );
+    }
+    if (options.shortenUrl) {
+      this.loops.push(
+        (async () => {
+          for (let i = 0; this.running; i++) {
+            await traffic.shorten(`${options.shortenUrl}?n=${i}`);
+            await sleep(options.shortenPauseMs ?? 50);
+          }
+        })(),
+      );
+    }
+  }
+
+  /** Stops issuing new requests and waits for the ones in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+}
+
+/** Resident set size of a process in KiB, from /proc/<pid>/status. */
+export function rssKb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.match(/(\d+)/)?.[1] ?? NaN);
+}
+
+export const mib = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Visits stored per code (rows) and the urls.visit_count column, which must agree. */
+export async function storedVisits(databaseUrl: string): Promise<{ rows: number; counted: number; byCode: Map<string, number> }> {
+  const byCode = new Map<string, number>();
+  for (const r of await sql<{ short_code: string; n: string }>(databaseUrl, 'SELECT short_code, count(*) AS n FROM visits GROUP BY short_code')) {
+    byCode.set(r.short_code, Number(r.n));
+  }
+  const [counted] = await sql<{ n: string | null }>(databaseUrl, 'SELECT sum(visit_count) AS n FROM urls');
+  return { rows: [...byCode.values()].reduce((a, b) => a + b, 0), counted: Number(counted?.n ?? 0), byCode };
+}
+
+/** Waits until the stored visits reach `expected` (or the bound passes), then returns what is stored. */
+export async function settledVisits(databaseUrl: string, expected: number, boundMs = 20_000) {
+  await waitFor(async () => (await storedVisits(databaseUrl)).rows >= expected, boundMs, `${expected} visits to be stored`).catch(() => undefined);
+  // A little longer, so that a surplus (double counting) would show too.
+  await sleep(500);
+  return storedVisits(databaseUrl);
+}
+
+export const isJsonError = (o: Outcome) => /application\/json/.test(o.contentType ?? '') && typeof safeJson(o.body)?.['error'] === 'string';
+
+export function safeJson(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(text ?? '') as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CaseResult {
+  /** Stable id, e.g. F-REDIS. */
+  readonly id: string;
+  readonly area: 'fault' | 'load' | 'abuse' | 'rate-limit' | 'headers';
+  readonly name: string;
+  readonly expected: string;
+  /** What the run measured, already phrased for the table. */
+  readonly measured: string;
+  /** The test file that reproduces it (the command is derived from it). */
+  readonly file: string;
+  readonly passed?: boolean;
+}
+
+/** Writes one case's measured outcome to tmp/reliability/<id>.json, read by scripts/reliability-report.mjs. */
+export function record(result: CaseResult): void {
+  const dir = process.env['RELIABILITY_RESULTS_DIR'] ?? join(ROOT, 'tmp', 'reliability');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${result.id}.json`), JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2));
+}
