@@ -1,0 +1,508 @@
+// The benchmark: `npm run bench` (full) or `npm run bench:smoke` (a few seconds per scenario).
+//
+// It builds the services, starts PostgreSQL and Redis (DATABASE_URL / REDIS_URL when set, else an
+// embedded PostgreSQL and a throwaway redis-server), starts both services twice exactly as the
+// image does (once with tracing off, once with 100 % sampling exported to a local OTLP sink that
+// discards), measures every scenario with autocannon after a warm-up, and writes the JSON to
+// bench/results/ and the table to docs/performance.md (full mode only).
+//
+// Variables: BENCH_CONNECTIONS (50), BENCH_DURATION_S, BENCH_WARMUP_S, BENCH_RSS_S,
+// BENCH_VISITS (comma list, e.g. 10000,100000,1000000), BENCH_ONLY (comma list of scenario names),
+// BENCH_CPU_PROF=1 (writes .cpuprofile files of every service to bench/profiles/), BENCH_SKIP_BUILD=1.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { ROOT, startService, type RunningService, type ServiceName } from '../tests/support/services.ts';
+import { createTestDatabase, dropTestDatabase, redisPrefix, startEmbeddedPostgres, startRedis } from '../tests/support/stores.ts';
+import { renderMarkdown, evaluateTargets, type BenchResult, type ScenarioResult } from './report.mts';
+
+const smoke = process.argv.includes('--smoke');
+const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const config = {
+  mode: smoke ? 'smoke' : 'full',
+  connections: num('BENCH_CONNECTIONS', 50),
+  warmupS: num('BENCH_WARMUP_S', smoke ? 1 : 5),
+  durationS: num('BENCH_DURATION_S', smoke ? 3 : 15),
+  rssS: num('BENCH_RSS_S', smoke ? 5 : 60),
+  visits: (process.env['BENCH_VISITS'] ?? (smoke ? '10000' : '10000,100000,1000000')).split(',').map(Number),
+  links: 10_000,
+  hotLinks: 100,
+  // Codes that exist only in PostgreSQL, each requested once: every request is a cache miss.
+  missCodesPerStack: smoke ? 20_000 : 250_000,
+  only: process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()),
+  cpuProf: process.env['BENCH_CPU_PROF'] === '1',
+} as const;
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const wanted = (name: string) => !config.only || config.only.some((o) => name.startsWith(o));
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+async function cleanup(): Promise<void> {
+  for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch((e: Error) => log(`cleanup: ${e.message}`));
+  cleanups.length = 0;
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+async function helper(mode: 'bare' | 'fixtures'): Promise<{ child: ChildProcess; info: Record<string, number> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bench/servers.mjs'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanups.push(() => child.kill('SIGKILL'));
+  const info = await new Promise<Record<string, number>>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (text.includes('\n')) resolve(JSON.parse(text.split('\n')[0]!) as Record<string, number>);
+    });
+    child.once('exit', (code) => reject(new Error(`bench/servers.mjs ${mode} exited with ${code}`)));
+  });
+  return { child, info };
+}
+
+/** Starts a service and measures the time from spawn to the first 200 from /health/ready. */
+async function startTimed(name: ServiceName, env: Record<string, string | undefined>): Promise<{ svc: RunningService; readyMs: number }> {
+  const started = performance.now();
+  const svc = await startService(name, env, { waitReady: false });
+  cleanups.push(() => svc.stop());
+  for (;;) {
+    if (svc.child.exitCode !== null) throw new Error(`${name} exited:\n${svc.lines.slice(-20).join('\n')}`);
+    try {
+      const res = await fetch(`${svc.url}/health/ready`);
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 30_000) throw new Error(`${name} not ready after 30 s:\n${svc.lines.slice(-20).join('\n')}`);
+    await sleep(10);
+  }
+  return { svc, readyMs: Math.round(performance.now() - started) };
+}
+
+function rssMiB(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Stack {
+  tracing: 'off' | 'on';
+  redirector: RunningService;
+  shortener: RunningService;
+  ready: { redirector: number; shortener: number };
+}
+
+async function startStack(tracing: 'off' | 'on', common: Record<string, string | undefined>, sinkUrl: string): Promise<Stack> {
+  const telemetry =
+    tracing === 'on'
+      ? { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'always_on', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }
+      : { OTEL_SDK_DISABLED: 'true' };
+  const prof = (name: string) =>
+    config.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(ROOT, 'bench/profiles')} --cpu-prof-name=${name}-tracing-${tracing}-${Date.now()}.cpuprofile` } : {};
+  const env = { ...common, ...telemetry, LOG_LEVEL: 'warn', GEO_PROVIDER: 'none' };
+  const r = await startTimed('redirector', { ...env, ...prof('redirector') });
+  const s = await startTimed('shortener', {
+    ...env,
+    ...prof('shortener'),
+    REDIRECTOR_URL: r.svc.url,
+    SSRF_ALLOWLIST: '127.0.0.1',
+    RATE_LIMIT_SHORTEN: '0',
+  });
+  s.svc.lines.length = 0;
+  log(`tracing ${tracing}: redirector ready in ${r.readyMs} ms, shortener in ${s.readyMs} ms`);
+  return { tracing, redirector: r.svc, shortener: s.svc, ready: { redirector: r.readyMs, shortener: s.readyMs } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+type Request = { method?: string; path: string; headers?: Record<string, string>; body?: string };
+
+interface LoadSpec {
+  name: string;
+  tracing: 'off' | 'on' | null;
+  url: string;
+  expectStatus: number;
+  request?: () => Request;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  connections?: number;
+  durationS?: number;
+  warmupS?: number;
+  during?: (elapsedS: number) => void;
+}
+
+function fire(spec: LoadSpec, durationS: number, connections: number): Promise<autocannon.Result> {
+  const options: autocannon.Options = {
+    url: spec.url,
+    connections,
+    duration: durationS,
+    pipelining: 1,
+    method: spec.method ?? 'GET',
+    ...(spec.body ? { body: spec.body } : {}),
+    ...(spec.headers ? { headers: spec.headers } : {}),
+  };
+  if (spec.request) {
+    const next = spec.request;
+    options.requests = [{ setupRequest: (req) => ({ ...req, ...next() }) as autocannon.Request }];
+  }
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    if (spec.during) {
+      const started = Date.now();
+      const timer = setInterval(() => spec.during!((Date.now() - started) / 1000), 1000);
+      instance.on('done', () => clearInterval(timer));
+    }
+  });
+}
+
+async function measure(spec: LoadSpec): Promise<ScenarioResult> {
+  const connections = spec.connections ?? config.connections;
+  const warmupS = spec.warmupS ?? config.warmupS;
+  const durationS = spec.durationS ?? config.durationS;
+  log(`${spec.name} tracing ${spec.tracing ?? '-'}: warm-up ${warmupS} s, measure ${durationS} s, ${connections} connections`);
+  if (warmupS > 0) await fire({ ...spec, during: undefined }, warmupS, connections);
+  const r = await fire(spec, durationS, connections);
+  const statuses = Object.fromEntries(
+    Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]),
+  );
+  const expected = statuses[String(spec.expectStatus)] ?? 0;
+  const result: ScenarioResult = {
+    name: spec.name,
+    tracing: spec.tracing,
+    connections,
+    durationS,
+    requests: r.requests.total,
+    rps: Math.round(r.requests.average),
+    latencyMs: {
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      mean: Math.round(r.latency.average * 100) / 100,
+    },
+    statuses,
+    unexpected: r.requests.total - expected,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+  log(
+    `  ${result.rps} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(statuses)}` +
+      (result.errors || result.timeouts ? `, ${result.errors} errors, ${result.timeouts} timeouts` : ''),
+  );
+  return result;
+}
+
+/** Unloaded latency: one connection, sequential requests. */
+async function probe(spec: LoadSpec): Promise<{ p50: number; p99: number }> {
+  const r = await fire({ ...spec, during: undefined }, Math.max(2, Math.min(5, config.durationS)), 1);
+  return { p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+async function withDb<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+const missCode = (i: number) => `bm${String(i).padStart(7, '0')}`;
+
+async function seed(databaseUrl: string): Promise<void> {
+  await withDb(databaseUrl, async (c) => {
+    // Links for the list (newest first by created_at) and for the visits to point at.
+    await c.query(
+      `INSERT INTO urls (short_code, original_url, title, created_at)
+       SELECT 'bl' || lpad(g::text, 6, '0'), 'https://example.com/link/' || g, 'Link ' || g, now() - interval '1 day' + g * interval '1 second'
+         FROM generate_series(0, $1 - 1) g`,
+      [config.links],
+    );
+    // Codes that exist only in PostgreSQL (never shortened through the API, so never cached), older.
+    await c.query(
+      `INSERT INTO urls (short_code, original_url, created_at)
+       SELECT 'bm' || lpad(g::text, 7, '0'), 'https://example.com/miss/' || g, now() - interval '30 days'
+         FROM generate_series(0, $1 - 1) g`,
+      [config.missCodesPerStack * 2],
+    );
+    await c.query('ANALYZE urls');
+  });
+}
+
+/** Makes the visits table hold exactly `total` rows spread over the links, with visit_count consistent. */
+async function loadVisits(databaseUrl: string, total: number): Promise<{ rows: number; sumCounts: number; loadMs: number }> {
+  const started = performance.now();
+  return withDb(databaseUrl, async (c) => {
+    const [{ n }] = (await c.query('SELECT count(*)::bigint AS n FROM visits')).rows as [{ n: string }];
+    let have = Number(n);
+    const ours = (await c.query(`SELECT count(*)::bigint AS n FROM visits WHERE user_agent = 'bench-load'`)).rows[0] as { n: string };
+    if (have !== Number(ours.n) || have > total) {
+      await c.query('TRUNCATE visits');
+      have = 0;
+    }
+    await c.query(
+      `INSERT INTO visits (short_code, client_ip, country, city, user_agent, visited_at)
+       SELECT 'bl' || lpad((g % $3)::text, 6, '0'), '203.0.113.0', 'Unknown', 'Unknown', 'bench-load',
+              now() - (g % 86400) * interval '1 second'
+         FROM generate_series($1, $2 - 1) g`,
+      [have, total, config.links],
+    );
+    await c.query('UPDATE urls SET visit_count = 0 WHERE visit_count <> 0');
+    await c.query(
+      `UPDATE urls SET visit_count = v.n
+         FROM (SELECT short_code, count(*) AS n FROM visits GROUP BY short_code) v
+        WHERE urls.short_code = v.short_code`,
+    );
+    await c.query('VACUUM ANALYZE visits');
+    await c.query('VACUUM ANALYZE urls');
+    const check = (await c.query('SELECT (SELECT count(*) FROM visits)::bigint AS rows, (SELECT sum(visit_count) FROM urls)::bigint AS sum')).rows[0] as {
+      rows: string;
+      sum: string;
+    };
+    return { rows: Number(check.rows), sumCounts: Number(check.sum), loadMs: Math.round(performance.now() - started) };
+  });
+}
+
+/** Waits until the redirectors have written their visit queues (the visits count stops moving). */
+async function visitsSettled(databaseUrl: string): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 50; i++) {
+    const n = await withDb(databaseUrl, async (c) => Number(((await c.query('SELECT count(*) AS n FROM visits')).rows[0] as { n: string }).n));
+    if (n === last) return;
+    last = n;
+    await sleep(500);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadAtStart = Math.round(loadavg()[0]! * 100) / 100;
+  if (loadAtStart > cpus().length / 2) log(`warning: load average ${loadAtStart} on ${cpus().length} CPUs: other work will skew the figures`);
+  if (process.env['BENCH_SKIP_BUILD'] !== '1') {
+    log('building');
+    execFileSync(join(ROOT, 'node_modules/.bin/nx'), ['run-many', '-t', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+
+  let adminUrl = process.env['DATABASE_URL'];
+  if (!adminUrl) {
+    log('DATABASE_URL unset: starting an embedded PostgreSQL');
+    const pg = await startEmbeddedPostgres();
+    cleanups.push(() => pg.stop());
+    adminUrl = pg.adminUrl;
+  }
+  let redisUrl = process.env['REDIS_URL'];
+  if (!redisUrl) {
+    const redis = await startRedis();
+    if (redis) {
+      cleanups.push(() => redis.stop());
+      redisUrl = redis.url;
+    } else log('REDIS_URL unset and redis-server not installed: the cache-hit scenario is served by PostgreSQL');
+  }
+  const databaseUrl = await createTestDatabase(adminUrl, 'bench');
+  cleanups.push(() => dropTestDatabase(adminUrl, databaseUrl));
+  execFileSync(process.execPath, [join(ROOT, 'libs/data/dist/migrate.js')], { env: { PATH: process.env['PATH'], DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+  await seed(databaseUrl);
+
+  const bare = await helper('bare');
+  const fixtures = await helper('fixtures');
+  const targetUrl = `http://127.0.0.1:${fixtures.info['targetPort']}/page`;
+  const sinkUrl = `http://127.0.0.1:${fixtures.info['sinkPort']}`;
+  const common = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix('bench') };
+
+  // Started one after the other so that each start-up is timed alone.
+  const stacks = { off: await startStack('off', common, sinkUrl), on: await startStack('on', common, sinkUrl) };
+
+  // Hot links, created through the API like real ones (so the shortener has put them in Redis).
+  const hot: string[] = [];
+  for (let i = 0; i < config.hotLinks; i++) {
+    const res = await fetch(`${stacks.off.shortener.url}/api/shorten`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `https://example.com/hot/${i}` }),
+    });
+    const json = (await res.json()) as { short_code?: string };
+    if (res.status !== 201 || !json.short_code) throw new Error(`shorten failed: ${res.status} ${JSON.stringify(json)}`);
+    hot.push(json.short_code);
+  }
+
+  const scenarios: ScenarioResult[] = [];
+  const probes: Record<string, { p50: number; p99: number }> = {};
+  const run = async (spec: LoadSpec) => {
+    if (wanted(spec.name)) scenarios.push(await measure(spec));
+  };
+
+  await run({ name: 'bare-302', tracing: null, url: `http://127.0.0.1:${bare.info['port']}/abc`, expectStatus: 302 });
+
+  const hotRequest = () => {
+    let i = 0;
+    return () => ({ path: `/${hot[i++ % hot.length]}` });
+  };
+  const missNext: Record<'off' | 'on', number> = { off: 0, on: config.missCodesPerStack };
+  let missWrapped = 0;
+  const missRequest = (tracing: 'off' | 'on') => () => {
+    const base = tracing === 'off' ? 0 : config.missCodesPerStack;
+    if (missNext[tracing] >= base + config.missCodesPerStack) {
+      missNext[tracing] = base;
+      missWrapped++;
+    }
+    return { path: `/${missCode(missNext[tracing]++)}` };
+  };
+
+  for (const tracing of ['off', 'on'] as const) {
+    await run({ name: 'redirect-hit', tracing, url: stacks[tracing].shortener.url, expectStatus: 302, request: hotRequest() });
+  }
+  for (const tracing of ['off', 'on'] as const) {
+    await run({ name: 'redirect-miss', tracing, url: stacks[tracing].shortener.url, expectStatus: 302, request: missRequest(tracing) });
+  }
+  if (missWrapped) log(`warning: the cache-miss codes ran out ${missWrapped} time(s); later requests were cache hits`);
+  for (const tracing of ['off', 'on'] as const) {
+    await run({
+      name: 'shorten',
+      tracing,
+      url: `${stacks[tracing].shortener.url}/api/shorten`,
+      expectStatus: 201,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: targetUrl }),
+    });
+  }
+
+  const visitLoads: Array<{ visits: number; rows: number; sumCounts: number; loadMs: number }> = [];
+  if (config.visits.some((v) => wanted(`list-${v}`))) {
+    await visitsSettled(databaseUrl);
+    for (const visits of config.visits) {
+      if (!wanted(`list-${visits}`)) continue;
+      const loaded = await loadVisits(databaseUrl, visits);
+      log(`visits table: ${loaded.rows} rows, sum(visit_count) ${loaded.sumCounts}, loaded in ${loaded.loadMs} ms`);
+      visitLoads.push({ visits, ...loaded });
+      for (const tracing of ['off', 'on'] as const) {
+        const spec: LoadSpec = { name: `list-${visits}`, tracing, url: `${stacks[tracing].shortener.url}/api/urls`, expectStatus: 200 };
+        await run(spec);
+        if (wanted(spec.name)) probes[`list-${visits}-${tracing}`] = await probe(spec);
+      }
+    }
+  }
+
+  // RSS after running at full load: the redirect path with tracing on, sampled every second.
+  const rss: BenchResult['rss'] = [];
+  if (wanted('rss')) {
+    const samples: Array<{ t: number; redirector: number | null; shortener: number | null }> = [];
+    const stack = stacks.on;
+    const sample = (t: number) =>
+      samples.push({ t: Math.round(t), redirector: rssMiB(stack.redirector.child.pid), shortener: rssMiB(stack.shortener.child.pid) });
+    const result = await measure({
+      name: 'rss-load',
+      tracing: 'on',
+      url: stack.shortener.url,
+      expectStatus: 302,
+      request: hotRequest(),
+      warmupS: 0,
+      durationS: config.rssS,
+      during: sample,
+    });
+    sample(config.rssS);
+    const last = samples.at(-1)!;
+    for (const svc of ['redirector', 'shortener'] as const) {
+      const values = samples.map((s) => s[svc] ?? 0);
+      rss.push({ service: svc, tracing: 'on', afterS: config.rssS, rssMiB: last[svc], peakMiB: Math.max(...values), loadRps: result.rps });
+    }
+    for (const svc of ['redirector', 'shortener'] as const) {
+      rss.push({ service: svc, tracing: 'off', afterS: null, rssMiB: rssMiB(stacks.off[svc].child.pid), peakMiB: null, loadRps: null });
+    }
+  }
+
+  const sinkStats = (await (await fetch(`${sinkUrl}/stats`)).json()) as Record<string, number>;
+  const result: BenchResult = {
+    mode: config.mode,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    loadAverage: { atStart: loadAtStart, atEnd: Math.round(loadavg()[0]! * 100) / 100 },
+    config: { connections: config.connections, warmupS: config.warmupS, durationS: config.durationS, rssS: config.rssS, visits: config.visits },
+    commit: gitCommit(),
+    scenarios,
+    probes,
+    visitLoads,
+    rss,
+    ready: (['off', 'on'] as const).flatMap((t) => [
+      { service: 'redirector' as const, tracing: t, ms: stacks[t].ready.redirector },
+      { service: 'shortener' as const, tracing: t, ms: stacks[t].ready.shortener },
+    ]),
+    otlpSink: sinkStats,
+    targets: [],
+    elapsedS: 0,
+  };
+  result.targets = evaluateTargets(result);
+  result.elapsedS = Math.round((Date.now() - started) / 1000);
+
+  // Harness health: every scenario answered with its expected status and without errors.
+  const broken = scenarios.filter((s) => s.requests === 0 || s.unexpected > 0 || s.errors > 0 || s.timeouts > 0);
+  for (const svc of [stacks.off.redirector, stacks.off.shortener, stacks.on.redirector, stacks.on.shortener]) {
+    const errors = svc.lines.filter((l) => /"level":"(error|fatal)"/.test(l));
+    if (errors.length) log(`${svc.name}: ${errors.length} error lines, first: ${errors[0]}`);
+  }
+
+  await cleanup();
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const file = join(ROOT, `bench/results/${config.mode}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const table = renderMarkdown(result);
+  process.stdout.write(`${table}\n`);
+  if (config.mode === 'full' && !config.only) writePerformanceDoc(table);
+  log(`results in ${file}; ${result.elapsedS} s in all`);
+  if (broken.length) {
+    log(`harness failure: ${broken.map((s) => `${s.name}/${s.tracing}`).join(', ')} answered unexpected statuses or errors`);
+    process.exitCode = 1;
+  }
+  if (process.argv.includes('--strict') && result.targets.some((t) => !t.pass)) process.exitCode = 1;
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the generated block of docs/performance.md, keeping the rest of the page. */
+function writePerformanceDoc(table: string): void {
+  const path = join(ROOT, 'docs/performance.md');
+  let doc: string;
+  try {
+    doc = readFileSync(path, 'utf8');
+  } catch {
+    doc = `# Performance\n\n${START}\n${END}\n`;
+  }
+  const block = `${START}\n${table}\n${END}`;
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  doc = a >= 0 && b > a ? doc.slice(0, a) + block + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n${block}\n`;
+  writeFileSync(path, doc);
+  log(`table written to ${path}`);
+}
+
+main().catch(async (error: Error) => {
+  log(`failed: ${error.stack ?? error.message}`);
+  await cleanup();
+  process.exit(1);
+});
