@@ -9,7 +9,6 @@ ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # ---- build: full install (dev dependencies included), TypeScript compiled by Nx ----------
 FROM ${NODE_IMAGE} AS build
-ARG SERVICE=shortener
 WORKDIR /app
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true CI=true
 # Manifests first so the dependency layer is reused until they change.
@@ -27,7 +26,9 @@ COPY libs/ libs/
 COPY apps/ apps/
 # `npm run build` wraps this in scripts/with-node.sh to select Node 24; this image already is.
 RUN npx nx run-many -t build --projects='@snip/cache,@snip/common,@snip/data,@snip/telemetry,@snip/shortener,@snip/redirector'
-# Everything the runtime stage takes from here, in its final layout.
+# Everything the runtime stage takes from here, in its final layout. SERVICE is declared this
+# late so both images share every layer above.
+ARG SERVICE=shortener
 RUN set -eu; \
     case "$SERVICE" in shortener|redirector) ;; *) echo "SERVICE must be shortener or redirector" >&2; exit 1 ;; esac; \
     mkdir -p /out/libs "/out/apps/$SERVICE"; \
@@ -38,9 +39,7 @@ RUN set -eu; \
 
 # ---- runtime: production dependencies and compiled output only ---------------------------
 FROM ${NODE_IMAGE} AS runtime
-ARG SERVICE=shortener
 ENV NODE_ENV=production \
-    SNIP_SERVICE=${SERVICE} \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -55,6 +54,8 @@ COPY infra/cdk8s/package.json infra/cdk8s/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force \
     && rm -rf /root/.npm /tmp/*
+ARG SERVICE=shortener
+ENV SNIP_SERVICE=${SERVICE}
 COPY --from=build /out/ ./
 # Numeric non-root user (Kubernetes runAsNonRoot can verify it); the app tree stays root-owned
 # and read-only. The only writable path the services use is /tmp (an emptyDir in Kubernetes).

@@ -13,7 +13,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${SNIP_IMAGE_WORK:-$root/.data/image-verify}"
 node_bin_dir="$("$root/scripts/node-runtime.sh")"
 node_version="$("$node_bin_dir/node" -p 'process.versions.node')"
-base_tag="localhost/snip-node-base:$node_version"
+base_tag="localhost/snip-node-base:$node_version-2"
 tag="${SNIP_IMAGE_TAG:-verify}"
 started=$SECONDS
 
@@ -30,7 +30,7 @@ step() { printf '\n== %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 mirror() {
   local m
   m="$(grep -rhoE '^(deb|URIs:) +[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-    | awk '{print $2}' | grep -v security | head -n1 || true)"
+    | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)"
   echo "${m:-http://deb.debian.org/debian}"
 }
 
@@ -49,6 +49,13 @@ else
   cp -a "$npm_dir" "$rootfs/usr/local/lib/node_modules/npm"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+  # This machine reaches the registry through a TLS-inspecting proxy: give the base image's npm
+  # the host's CA bundle (the official node image is not affected; this base is local only).
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    mkdir -p "$rootfs/etc/ssl/certs" "$rootfs/usr/local/etc"
+    cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
+    echo 'cafile=/etc/ssl/certs/ca-certificates.crt' >"$rootfs/usr/local/etc/npmrc"
+  fi
   rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
   step "commit $base_tag"
   ctr="$(bah from scratch)"
@@ -61,7 +68,7 @@ fi
 
 for svc in shortener redirector; do
   step "build localhost/snip-$svc:$tag"
-  bah bud --isolation chroot --pull=never --layers \
+  bah bud --isolation chroot --pull=never \
     --build-arg "NODE_IMAGE=$base_tag" --build-arg "SERVICE=$svc" \
     -t "localhost/snip-$svc:$tag" -f "$root/Dockerfile" "$root" >"$work/build-$svc.log" 2>&1 \
     || { tail -n 40 "$work/build-$svc.log" >&2; exit 1; }
