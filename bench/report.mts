@@ -29,7 +29,15 @@ export interface BenchResult {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
   /** One-minute load average when the run started and ended: other work on the machine skews the figures. */
   loadAverage: { atStart: number; atEnd: number };
-  config: { connections: number; warmupS: number; durationS: number; rssS: number; visits: number[] };
+  config: {
+    connections: number;
+    warmupS: number;
+    durationS: number;
+    rssS: number;
+    visits: number[];
+    env: Record<string, string>;
+    envOn: Record<string, string>;
+  };
   commit: string | null;
   scenarios: ScenarioResult[];
   /** One connection, sequential requests: latency without queueing. */

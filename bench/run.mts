@@ -8,7 +8,11 @@
 //
 // Variables: BENCH_CONNECTIONS (50), BENCH_DURATION_S, BENCH_WARMUP_S, BENCH_RSS_S,
 // BENCH_VISITS (comma list, e.g. 10000,100000,1000000), BENCH_ONLY (comma list of scenario names),
-// BENCH_CPU_PROF=1 (writes .cpuprofile files of every service to bench/profiles/), BENCH_SKIP_BUILD=1.
+// BENCH_CPU_PROF=1 (writes .cpuprofile files of every service to bench/profiles/), BENCH_SKIP_BUILD=1,
+// BENCH_ENV / BENCH_ENV_ON (`K=V,K=V` added to both stacks' / the tracing-on stack's services, for
+// experiments such as BENCH_ENV_ON=OTEL_NODE_DISABLED_INSTRUMENTATIONS=nestjs-core), BENCH_LABEL
+// (writes bench/results/<mode>-<label>.json instead). Only a full run with none of these set
+// replaces the table in docs/performance.md.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -34,7 +38,14 @@ const config = {
   missCodesPerStack: smoke ? 20_000 : 250_000,
   only: process.env['BENCH_ONLY']?.split(',').map((s) => s.trim()),
   cpuProf: process.env['BENCH_CPU_PROF'] === '1',
+  env: pairs(process.env['BENCH_ENV']),
+  envOn: pairs(process.env['BENCH_ENV_ON']),
 } as const;
+
+function pairs(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  return Object.fromEntries(text.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -108,7 +119,7 @@ async function startStack(tracing: 'off' | 'on', common: Record<string, string |
       : { OTEL_SDK_DISABLED: 'true' };
   const prof = (name: string) =>
     config.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(ROOT, 'bench/profiles')} --cpu-prof-name=${name}-tracing-${tracing}-${Date.now()}.cpuprofile` } : {};
-  const env = { ...common, ...telemetry, LOG_LEVEL: 'warn', GEO_PROVIDER: 'none' };
+  const env = { ...common, ...telemetry, LOG_LEVEL: 'warn', GEO_PROVIDER: 'none', ...config.env, ...(tracing === 'on' ? config.envOn : {}) };
   const r = await startTimed('redirector', { ...env, ...prof('redirector') });
   const s = await startTimed('shortener', {
     ...env,
@@ -434,7 +445,15 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     loadAverage: { atStart: loadAtStart, atEnd: Math.round(loadavg()[0]! * 100) / 100 },
-    config: { connections: config.connections, warmupS: config.warmupS, durationS: config.durationS, rssS: config.rssS, visits: config.visits },
+    config: {
+      connections: config.connections,
+      warmupS: config.warmupS,
+      durationS: config.durationS,
+      rssS: config.rssS,
+      visits: config.visits,
+      env: config.env,
+      envOn: config.envOn,
+    },
     commit: gitCommit(),
     scenarios,
     probes,
@@ -460,11 +479,14 @@ async function main(): Promise<void> {
 
   await cleanup();
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  const file = join(ROOT, `bench/results/${config.mode}.json`);
+  const label = process.env['BENCH_LABEL'];
+  const file = join(ROOT, `bench/results/${label ? `${config.mode}-${label.replace(/[^\w.-]/g, '_')}` : config.mode}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   const table = renderMarkdown(result);
   process.stdout.write(`${table}\n`);
-  if (config.mode === 'full' && !config.only) writePerformanceDoc(table);
+  // Only a complete, unmodified full run replaces the published table.
+  const experiment = label || config.only || Object.keys(config.env).length || Object.keys(config.envOn).length || config.cpuProf;
+  if (config.mode === 'full' && !experiment) writePerformanceDoc(table);
   log(`results in ${file}; ${result.elapsedS} s in all`);
   if (broken.length) {
     log(`harness failure: ${broken.map((s) => `${s.name}/${s.tracing}`).join(', ')} answered unexpected statuses or errors`);
