@@ -1,5 +1,5 @@
 // The start-up and shutdown sequence both services share: validated config, JSON errors, one SIGTERM owner.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -34,8 +34,21 @@ export async function shutdownTelemetry(): Promise<void> {
   if (handle) await handle.shutdown();
 }
 
+/**
+ * From now on every answer says `Connection: close`, so a keep-alive client does not send its next
+ * request on a socket that is about to go away, and each busy socket closes after its response.
+ */
+function stopKeepAlive(server: Server): void {
+  const lastOnSocket = (_req: unknown, res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('connection', 'close');
+  };
+  server.prependListener('request', lastOnSocket);
+  for (const res of inFlight(server)) lastOnSocket(undefined, res);
+}
+
 function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
+    stopKeepAlive(server);
     // Idle keep-alive sockets would hold close() open; busy ones are allowed to finish their request.
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
     force.unref();
@@ -45,6 +58,22 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/** Responses still being produced, tracked from the start so that shutdown can mark them. */
+const responses = new WeakMap<Server, Set<ServerResponse>>();
+
+function trackResponses(server: Server): void {
+  const open = new Set<ServerResponse>();
+  responses.set(server, open);
+  server.prependListener('request', (_req: unknown, res: ServerResponse) => {
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
+}
+
+function inFlight(server: Server): ServerResponse[] {
+  return [...(responses.get(server) ?? [])];
 }
 
 /** Creates a fully wired application without listening; tests use this too. */
@@ -94,8 +123,9 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   const { port, host, shutdownDelayMs, bodyLimit } = options.listen();
   const logger = new JsonLogger(createLogger(options.service));
   const app = await createServiceApp(options, bodyLimit, logger);
-  await app.listen(port, host);
   const server = app.getHttpServer() as Server;
+  trackResponses(server);
+  await app.listen(port, host);
   // Longer than common load-balancer idle timeouts so the proxy, not Node, closes idle connections.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -110,7 +140,11 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
     logger.pino.info({ event: 'shutdown', signal }, 'shutting down: draining requests');
     try {
       app.get(HealthRegistry).markDraining();
-      if (shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, shutdownDelayMs));
+      if (shutdownDelayMs > 0) {
+        // Still serving while the load balancer notices, but clients move off their pooled sockets.
+        stopKeepAlive(server);
+        await new Promise((r) => setTimeout(r, shutdownDelayMs));
+      }
       await closeServer(server, 10_000);
       await app.close();
       logger.pino.info({ event: 'stopped', duration_ms: Date.now() - started }, 'stopped');
