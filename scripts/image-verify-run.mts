@@ -36,6 +36,7 @@ function imageConfig(image: string): ImageConfig {
 
 const containers: string[] = [];
 const processes: ChildProcess[] = [];
+let stopping = false;
 
 function container(image: string): string {
   const id = buildah(['from', '--pull-never', image]);
@@ -62,7 +63,7 @@ function runService(name: string, ctr: string, env: Record<string, string>, cmd:
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   child.on('exit', (code) => {
-    if (code !== null && code !== 0) console.error(`${name} exited with ${code}:\n${log.slice(-4000)}`);
+    if (!stopping && code !== null && code !== 0) console.error(`${name} exited with ${code}:\n${log.slice(-4000)}`);
   });
   processes.push(child);
   return { log: () => log };
@@ -181,6 +182,7 @@ async function main(): Promise<void> {
     await waitFor(() => otlp.some((o) => o.includes('shortener')) && otlp.some((o) => o.includes('redirector')), 30_000, 'OTLP exports');
     check(otlp.every((o) => o.startsWith('/v1/')), `both services exported OTLP/HTTP (${otlp.length} requests)`);
   } finally {
+    stopping = true;
     for (const p of processes) p.kill('SIGTERM');
     await Promise.all(processes.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
     for (const c of containers) spawnSync('buildah', [...storage, 'rm', c], { stdio: 'ignore' });
