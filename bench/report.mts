@@ -9,6 +9,8 @@ export interface ScenarioResult {
   rps: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   statuses: Record<string, number>;
+  /** CPU time (user + system) each service spent per answered request during the measurement. */
+  cpuPerRequestUs: Record<string, number>;
   /** Responses with another status than the scenario's expected one. */
   unexpected: number;
   errors: number;
@@ -163,15 +165,16 @@ export function renderMarkdown(r: BenchResult): string {
       `Raw figures: \`bench/results/${r.mode}.json\`.`,
   );
   out.push('');
-  out.push('| scenario | tracing | req/s | p50 ms | p90 ms | p99 ms | max ms | vs bare req/s | on vs off |');
-  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| scenario | tracing | req/s | p50 ms | p90 ms | p99 ms | max ms | vs bare req/s | on vs off | CPU µs/req shortener + redirector |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const bare = find(r, 'bare-302', null);
   for (const s of r.scenarios.filter((x) => x.name !== 'rss-load')) {
     const off = s.tracing === 'on' ? find(r, s.name, 'off') : undefined;
     const flags = s.unexpected || s.errors || s.timeouts ? ` ⚠ ${s.unexpected} unexpected, ${s.errors} errors` : '';
     out.push(
       `| ${label(s.name)}${flags} | ${s.tracing ?? '–'} | ${s.rps} | ${s.latencyMs.p50} | ${s.latencyMs.p90} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ` +
-        `${bare && s !== bare ? pct(s.rps / bare.rps) : '–'} | ${off ? pct(s.rps / off.rps) : '–'} |`,
+        `${bare && s !== bare ? pct(s.rps / bare.rps) : '–'} | ${off ? pct(s.rps / off.rps) : '–'} | ` +
+        `${s.cpuPerRequestUs && Object.keys(s.cpuPerRequestUs).length ? `${s.cpuPerRequestUs['shortener'] ?? '–'} + ${s.cpuPerRequestUs['redirector'] ?? '–'}` : '–'} |`,
     );
   }
   if (Object.keys(r.probes).length) {

@@ -29,7 +29,7 @@ const config = {
   mode: smoke ? 'smoke' : 'full',
   connections: num('BENCH_CONNECTIONS', 50),
   warmupS: num('BENCH_WARMUP_S', smoke ? 1 : 5),
-  durationS: num('BENCH_DURATION_S', smoke ? 3 : 15),
+  durationS: num('BENCH_DURATION_S', smoke ? 2 : 15),
   rssS: num('BENCH_RSS_S', smoke ? 5 : 60),
   visits: (process.env['BENCH_VISITS'] ?? (smoke ? '10000' : '10000,100000,1000000')).split(',').map(Number),
   links: 10_000,
@@ -95,6 +95,17 @@ async function startTimed(name: ServiceName, env: Record<string, string | undefi
   return { svc, readyMs: Math.round(performance.now() - started) };
 }
 
+/** User + system CPU time of a process so far, in milliseconds (clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 function rssMiB(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
@@ -140,6 +151,8 @@ type Request = { method?: string; path: string; headers?: Record<string, string>
 
 interface LoadSpec {
   name: string;
+  /** Processes whose CPU time per request is reported (robust where other work shares the machine). */
+  services?: RunningService[];
   tracing: 'off' | 'on' | null;
   url: string;
   expectStatus: number;
@@ -183,7 +196,11 @@ async function measure(spec: LoadSpec): Promise<ScenarioResult> {
   const durationS = spec.durationS ?? config.durationS;
   log(`${spec.name} tracing ${spec.tracing ?? '-'}: warm-up ${warmupS} s, measure ${durationS} s, ${connections} connections`);
   if (warmupS > 0) await fire({ ...spec, during: undefined }, warmupS, connections);
+  const cpuBefore = (spec.services ?? []).map((svc) => cpuMs(svc.child.pid));
   const r = await fire(spec, durationS, connections);
+  const cpuPerRequestUs = Object.fromEntries(
+    (spec.services ?? []).map((svc, i) => [svc.name, Math.round(((cpuMs(svc.child.pid) - cpuBefore[i]!) * 1000) / Math.max(r.requests.total, 1))]),
+  );
   const statuses = Object.fromEntries(
     Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]),
   );
@@ -203,12 +220,14 @@ async function measure(spec: LoadSpec): Promise<ScenarioResult> {
       mean: Math.round(r.latency.average * 100) / 100,
     },
     statuses,
+    cpuPerRequestUs,
     unexpected: r.requests.total - expected,
     errors: r.errors,
     timeouts: r.timeouts,
   };
   log(
     `  ${result.rps} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(statuses)}` +
+      (Object.keys(cpuPerRequestUs).length ? `, CPU µs/request ${JSON.stringify(cpuPerRequestUs)}` : '') +
       (result.errors || result.timeouts ? `, ${result.errors} errors, ${result.timeouts} timeouts` : ''),
   );
   return result;
@@ -353,6 +372,7 @@ async function main(): Promise<void> {
     hot.push(json.short_code);
   }
 
+  const both = (t: 'off' | 'on') => [stacks[t].shortener, stacks[t].redirector];
   const scenarios: ScenarioResult[] = [];
   const probes: Record<string, { p50: number; p99: number }> = {};
   const run = async (spec: LoadSpec) => {
@@ -377,16 +397,17 @@ async function main(): Promise<void> {
   };
 
   for (const tracing of ['off', 'on'] as const) {
-    await run({ name: 'redirect-hit', tracing, url: stacks[tracing].shortener.url, expectStatus: 302, request: hotRequest() });
+    await run({ name: 'redirect-hit', tracing, services: both(tracing), url: stacks[tracing].shortener.url, expectStatus: 302, request: hotRequest() });
   }
   for (const tracing of ['off', 'on'] as const) {
-    await run({ name: 'redirect-miss', tracing, url: stacks[tracing].shortener.url, expectStatus: 302, request: missRequest(tracing) });
+    await run({ name: 'redirect-miss', tracing, services: both(tracing), url: stacks[tracing].shortener.url, expectStatus: 302, request: missRequest(tracing) });
   }
   if (missWrapped) log(`warning: the cache-miss codes ran out ${missWrapped} time(s); later requests were cache hits`);
   for (const tracing of ['off', 'on'] as const) {
     await run({
       name: 'shorten',
       tracing,
+      services: both(tracing),
       url: `${stacks[tracing].shortener.url}/api/shorten`,
       expectStatus: 201,
       method: 'POST',
@@ -404,7 +425,7 @@ async function main(): Promise<void> {
       log(`visits table: ${loaded.rows} rows, sum(visit_count) ${loaded.sumCounts}, loaded in ${loaded.loadMs} ms`);
       visitLoads.push({ visits, ...loaded });
       for (const tracing of ['off', 'on'] as const) {
-        const spec: LoadSpec = { name: `list-${visits}`, tracing, url: `${stacks[tracing].shortener.url}/api/urls`, expectStatus: 200 };
+        const spec: LoadSpec = { name: `list-${visits}`, tracing, services: both(tracing), url: `${stacks[tracing].shortener.url}/api/urls`, expectStatus: 200 };
         await run(spec);
         if (wanted(spec.name)) probes[`list-${visits}-${tracing}`] = await probe(spec);
       }
@@ -421,6 +442,7 @@ async function main(): Promise<void> {
     const result = await measure({
       name: 'rss-load',
       tracing: 'on',
+      services: both('on'),
       url: stack.shortener.url,
       expectStatus: 302,
       request: hotRequest(),
