@@ -7,14 +7,6 @@ import { redisConfig, type RedisConfig } from './redis.config';
 export type CacheLookup = { hit: true; url: string } | { hit: false; error?: string };
 
 /**
- * Links found in Redis are also kept in process for a few seconds (links never change once
- * created), so a hot link costs no Redis round trip. Only while Redis is connected: an outage still
- * shows as misses answered by PostgreSQL, and only Redis hits are kept, so a miss stays a miss.
- */
-const MEMORY_TTL_MS = 5_000;
-const MEMORY_MAX_ENTRIES = 10_000;
-
-/**
  * Best-effort URL cache: every call is bounded by the command timeout, fails fast while Redis is
  * unreachable (no offline queue) and never throws to the caller.
  */
@@ -23,7 +15,6 @@ export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Cache');
   private readonly client: Redis | undefined;
   private lastState: 'up' | 'down' | undefined;
-  private readonly memory = new Map<string, { url: string; expires: number }>();
 
   constructor(
     @Inject(redisConfig.KEY) config: RedisConfig,
@@ -65,17 +56,9 @@ export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
 
   async get(code: string, key: (code: string) => string = urlCacheKey): Promise<CacheLookup> {
     if (!this.client) return { hit: false, error: 'disabled' };
-    const k = key(code);
-    if (this.client.status === 'ready') {
-      const kept = this.memory.get(k);
-      if (kept && kept.expires > Date.now()) return { hit: true, url: kept.url };
-      if (kept) this.memory.delete(k);
-    }
     try {
-      const url = await this.client.get(k);
-      if (url === null) return { hit: false };
-      this.remember(k, url);
-      return { hit: true, url };
+      const url = await this.client.get(key(code));
+      return url === null ? { hit: false } : { hit: true, url };
     } catch (error) {
       return { hit: false, error: error instanceof Error ? error.message : String(error) };
     }
@@ -119,12 +102,6 @@ export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
     } catch {
       this.client.disconnect();
     }
-  }
-
-  private remember(key: string, url: string): void {
-    // Insertion order is age order (every entry lives MEMORY_TTL_MS): evict the oldest when full.
-    if (this.memory.size >= MEMORY_MAX_ENTRIES) this.memory.delete(this.memory.keys().next().value!);
-    this.memory.set(key, { url, expires: Date.now() + MEMORY_TTL_MS });
   }
 
   private setState(state: 'up' | 'down', detail?: string): void {
