@@ -65,7 +65,7 @@ describe('load and concurrency', () => {
     expect(before).toBe(0);
     expect(served).toBe(3000);
     expect(stored.byCode.get(code)).toBe(3000);
-    expect(row!.visit_count).toBe(3000);
+    expect(Number(row!.visit_count)).toBe(3000);
   });
 
   it(`keeps RSS flat over a ${SOAK_SECONDS} s soak, with nothing lost`, { timeout: (SOAK_SECONDS + 120) * 1000 }, async () => {

@@ -16,10 +16,14 @@ beforeAll(async () => {
     if (req.url!.startsWith('/slow')) setTimeout(() => pages({ [req.url!.split('?')[0]!]: { body: '<title>Slow page</title>' } })(req, res), 1000);
     else pages({ '/page': { body: '<title>Page</title>' } })(req, res);
   });
-  // A long flush interval: at SIGTERM the redirector holds seconds of unwritten visits. The shortener's
-  // pooled connections to it need SHUTDOWN_DELAY_MS (as behind any load balancer) to move off without
-  // racing the close; the shortener itself runs with the default 0.
-  stack = await startFaultStack({ label: 'fault_sigterm', redirectorEnv: { VISITS_FLUSH_INTERVAL_MS: '5000', SHUTDOWN_DELAY_MS: '1000' } });
+  // A long flush interval: at SIGTERM the redirector holds seconds of unwritten visits. Both run with
+  // SHUTDOWN_DELAY_MS as behind any load balancer: clients' pooled keep-alive sockets are moved off
+  // (answers say Connection: close) before the listener closes, so no request races an idle close.
+  stack = await startFaultStack({
+    label: 'fault_sigterm',
+    shortenerEnv: { SHUTDOWN_DELAY_MS: '1000' },
+    redirectorEnv: { VISITS_FLUSH_INTERVAL_MS: '5000', SHUTDOWN_DELAY_MS: '1000' },
+  });
 });
 
 afterAll(async () => {
@@ -54,7 +58,7 @@ describe('SIGTERM under load', () => {
     record({
       id: 'F-SIGTERM-SHORTENER',
       area: 'fault',
-      name: 'SIGTERM to the shortener under load (3 slow shortens in flight)',
+      name: 'SIGTERM to the shortener under load (3 slow shortens in flight; SHUTDOWN_DELAY_MS 1000)',
       expected: 'every request already sent completes (302/201), exit 0, in-flight shortens stored, every served visit stored',
       measured:
         `${before.length} requests before the signal: ${JSON.stringify(traffic.statusCounts(before))}; in-flight slow shortens ${inflight.map((o) => o.status).join('/')}; ` +
