@@ -1,12 +1,12 @@
 // Load and concurrency: many shortens at once, many redirects of one link at once, and a soak with
-// RSS sampled from /proc. SOAK_SECONDS sets the soak's length (default 75; try 600 for a longer one).
+// RSS sampled from /proc. SOAK_SECONDS sets the soak's length (default 90; try 600 for a longer one).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pages, serve, type StandIn } from '../support/stand-ins';
 import { sql } from '../support/stores';
 import { Load, median, mib, record, rssKb, settledVisits, sleep, startFaultStack, storedVisits, Traffic, type FaultStack } from './support';
 
 const FILE = 'tests/faults/load.test.ts';
-const SOAK_SECONDS = Number(process.env['SOAK_SECONDS'] ?? 75);
+const SOAK_SECONDS = Number(process.env['SOAK_SECONDS'] ?? 90);
 
 let stack: FaultStack;
 let site: StandIn;
@@ -82,8 +82,11 @@ describe('load and concurrency', () => {
       samples.redirector.push(rssKb(pids.redirector));
     }
     await load.stop();
-    // Warm-up (JIT, pools, caches) is excluded: compare the 10th–20th second with the last ten.
-    const early = (k: keyof typeof samples) => median(samples[k].slice(10, 20));
+    // V8 grows its heap for the first minute or so under this load, then RSS plateaus (a 240 s run:
+    // 328, 396, 444, 486 MiB, then 484–487 MiB for three minutes). A leak keeps growing in the second
+    // half, so the second half is compared: the ten samples from the middle against the last ten.
+    const mid = Math.floor(SOAK_SECONDS / 2);
+    const early = (k: keyof typeof samples) => median(samples[k].slice(mid, mid + 10));
     const late = (k: keyof typeof samples) => median(samples[k].slice(-10));
     const failures = traffic.outcomes.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201));
     const served = traffic.served();
@@ -94,15 +97,16 @@ describe('load and concurrency', () => {
       id: 'L-SOAK',
       area: 'load',
       name: `soak: ${SOAK_SECONDS} s of redirects (4 loops) and shortens`,
-      expected: 'no failure; RSS late vs early median within 25 % + 16 MiB; visits stored = served',
+      expected: 'no failure; RSS flat over the second half (last 10 s vs middle 10 s median within 10 % + 32 MiB); visits stored = served',
       measured:
         `${redirects} redirects (${Math.round(redirects / SOAK_SECONDS)}/s), ${traffic.outcomes.length - redirects} shortens, ${failures.length} failed; ` +
         `RSS shortener ${mib(early('shortener'))} → ${mib(late('shortener'))} MiB (max ${mib(Math.max(...samples.shortener))}), ` +
-        `redirector ${mib(early('redirector'))} → ${mib(late('redirector'))} MiB (max ${mib(Math.max(...samples.redirector))}); visits ${stored} stored / ${served} served`,
+        `redirector ${mib(early('redirector'))} → ${mib(late('redirector'))} MiB (max ${mib(Math.max(...samples.redirector))}); ` +
+        `shortener every 15 s: ${samples.shortener.filter((_, i) => i % 15 === 14).map((kb) => Math.round(kb / 1024)).join(' ')} MiB; visits ${stored} stored / ${served} served`,
       file: FILE,
     });
     expect(failures).toEqual([]);
-    for (const k of ['shortener', 'redirector'] as const) expect(late(k), k).toBeLessThan(early(k) * 1.25 + 16 * 1024);
+    for (const k of ['shortener', 'redirector'] as const) expect(late(k), k).toBeLessThan(early(k) * 1.1 + 32 * 1024);
     expect(stored).toBe(served);
     expect(all.counted).toBe(all.rows);
   });

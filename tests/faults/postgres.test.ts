@@ -48,7 +48,19 @@ describe('PostgreSQL stopped, then restarted under load', () => {
 
     await stack.postgres!.start();
     const restartedAt = Date.now();
-    await waitFor(async () => (await traffic.shorten(`${site.url}/page?probe`)).status === 201, 30_000, 'a shorten to succeed again');
+    let lastProbe = '';
+    await waitFor(
+      async () => {
+        const probe = await traffic.shorten(`${site.url}/page?probe`);
+        lastProbe = `${probe.status} ${probe.error ?? probe.body ?? ''}`;
+        return probe.status === 201;
+      },
+      30_000,
+      'a shorten to succeed again',
+    ).catch((error: Error) => {
+      const errors = stack.shortener.logs.filter((l) => l['level'] !== 'info').slice(-5).map((l) => JSON.stringify(l).slice(0, 400));
+      throw new Error(`${error.message}; last answer ${lastProbe}; shortener says:\n${errors.join('\n')}`);
+    });
     const recoveryMs = Date.now() - restartedAt;
     await sleep(1500);
     await load.stop();
