@@ -218,7 +218,8 @@ describe('target pages that are slow, huge, endless, not HTML or not valid HTML'
     // Streamed and capped: nowhere near 100 MiB read or held in memory.
     expect(hugeSent.done).toBe(false);
     expect(hugeSent.bytes).toBeLessThan(HUGE_BYTES / 4);
-    expect(rssPeak - rssBefore).toBeLessThan(64 * 1024);
+    // (a DOM of /huge and /deep cost 100–200 MiB each; the heap's own warm-up is a few tens of MiB)
+    expect(rssPeak - rssBefore).toBeLessThan(96 * 1024);
     // The endless chain is followed at most METADATA_MAX_REDIRECTS (5) times.
     expect(loopCalls()).toBeLessThanOrEqual(6);
     expect(redirects.length).toBeGreaterThan(10);

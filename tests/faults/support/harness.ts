@@ -44,9 +44,11 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   migrate(databaseUrl);
   const prefix = redisPrefix(options.label);
   const stores = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix };
+  // Each port is picked right before its service binds it: other test files pick ports meanwhile.
   const redirectorPort = await freePort();
-  const shortenerPort = await freePort();
   const redirectorEnv = { ...stores, GEO_PROVIDER: 'none', ...options.redirectorEnv };
+  let redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
+  const shortenerPort = await freePort();
   const shortenerEnv = {
     ...stores,
     REDIRECTOR_URL: `http://127.0.0.1:${redirectorPort}`,
@@ -54,7 +56,6 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     SSRF_ALLOWLIST: '127.0.0.1',
     ...options.shortenerEnv,
   };
-  let redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
   let shortener = await startService('shortener', shortenerEnv, { port: shortenerPort });
   return {
     databaseUrl,
