@@ -19,7 +19,7 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase(inject('postgresAdminUrl'), 'abuse_input');
   migrate(databaseUrl);
   // A stand-in redirector that records every call: invalid codes must never get here.
-  redirector = await serve((req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Short URL not found"}'));
+  redirector = await serve((_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Short URL not found"}'));
   shortener = await startService('shortener', { DATABASE_URL: databaseUrl, REDIRECTOR_URL: redirector.url, SSRF_ALLOWLIST: '' });
 });
 
