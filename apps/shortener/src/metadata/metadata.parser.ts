@@ -1,3 +1,4 @@
+import { load } from 'cheerio';
 import { Tokenizer } from 'htmlparser2';
 
 export interface PageMetadata {
@@ -15,17 +16,22 @@ function clean(value: string | undefined, max: number): string | null {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+const MAX_META_ELEMENTS = 256;
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
 /**
- * title: og:title, then the first <title> (not one inside inline SVG); description: og:description,
- * then meta description. Runs htmlparser2's tokenizer alone: no DOM and no open-element stack, so a
- * 1 MiB page of tiny or unclosed elements costs one linear pass and a few strings (a DOM of it took
- * seconds of blocked event loop and 100+ MiB).
+ * One linear pass of htmlparser2's tokenizer (cheerio's own parser) that keeps only what metadata
+ * can come from: the first document <title> (not one inside inline SVG) and the <meta> elements,
+ * re-serialised as a tiny document. A DOM of the whole page is what an attacker controls: 256 KiB
+ * of unclosed elements takes cheerio seconds to build and query, with the event loop blocked.
  */
-export function parseMetadata(html: string): PageMetadata {
-  let ogTitle: string | undefined | null = null;
-  let ogDescription: string | undefined | null = null;
-  let metaDescription: string | undefined | null = null;
-  let title: string | null = null;
+export function headElements(html: string): string {
+  const kept: string[] = [];
+  let metas = 0;
+  let titleDone = false;
   let titleText: string | undefined;
   let svgDepth = 0;
   let tag = '';
@@ -35,15 +41,22 @@ export function parseMetadata(html: string): PageMetadata {
   const opened = (selfClosing: boolean) => {
     if (tag === 'svg') {
       if (!selfClosing) svgDepth++;
-    } else if (tag === 'title' && title === null && titleText === undefined && svgDepth === 0) {
+    } else if (tag === 'title' && !titleDone && titleText === undefined && svgDepth === 0) {
       titleText = '';
-    } else if (tag === 'meta') {
-      const property = attrs['property']?.toLowerCase();
-      // The first matching tag decides, even when its content is missing or blank.
-      if (property === 'og:title' && ogTitle === null) ogTitle = attrs['content'];
-      else if (property === 'og:description' && ogDescription === null) ogDescription = attrs['content'];
-      if (attrs['name']?.toLowerCase() === 'description' && metaDescription === null) metaDescription = attrs['content'];
+    } else if (tag === 'meta' && metas < MAX_META_ELEMENTS && ('property' in attrs || 'name' in attrs)) {
+      metas++;
+      const serialised = ['property', 'name', 'content']
+        .filter((a) => Object.hasOwn(attrs, a))
+        .map((a) => ` ${a}="${escapeHtml(attrs[a]!)}"`)
+        .join('');
+      kept.push(`<meta${serialised}>`);
     }
+  };
+  const closeTitle = () => {
+    if (titleText === undefined) return;
+    kept.push(`<title>${escapeHtml(titleText)}</title>`);
+    titleText = undefined;
+    titleDone = true;
   };
   const tokenizer = new Tokenizer(
     { xmlMode: false, decodeEntities: true },
@@ -80,10 +93,7 @@ export function parseMetadata(html: string): PageMetadata {
       onclosetag(start, end) {
         const name = html.slice(start, end).toLowerCase();
         if (name === 'svg' && svgDepth > 0) svgDepth--;
-        else if (name === 'title' && titleText !== undefined) {
-          title = titleText;
-          titleText = undefined;
-        }
+        else if (name === 'title') closeTitle();
       },
       oncdata: () => undefined,
       oncomment: () => undefined,
@@ -94,10 +104,20 @@ export function parseMetadata(html: string): PageMetadata {
   );
   tokenizer.write(html);
   tokenizer.end();
-  if (titleText !== undefined) title = titleText;
+  closeTitle();
+  return `<html><head>${kept.join('')}</head></html>`;
+}
+
+/** title: og:title, then the first <title>; description: og:description, then meta description. */
+export function parseMetadata(html: string): PageMetadata {
+  const $ = load(headElements(html));
+  // The first matching element decides, even when its content is missing or blank.
+  const meta = (selector: string) => $(selector).first().attr('content');
   return {
-    title: clean(ogTitle ?? undefined, MAX_TITLE) ?? clean(title ?? undefined, MAX_TITLE),
-    description: clean(ogDescription ?? undefined, MAX_DESCRIPTION) ?? clean(metaDescription ?? undefined, MAX_DESCRIPTION),
+    title: clean(meta('meta[property="og:title" i]'), MAX_TITLE) ?? clean($('title').first().text(), MAX_TITLE),
+    description:
+      clean(meta('meta[property="og:description" i]'), MAX_DESCRIPTION) ??
+      clean(meta('meta[name="description" i]'), MAX_DESCRIPTION),
   };
 }
 
