@@ -36,7 +36,7 @@ interface Answer {
 }
 
 async function post(body: string | Buffer, contentType = 'application/json'): Promise<Answer> {
-  const res = await fetch(`${shortener.url}/api/shorten`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await fetch(`${shortener.url}/api/shorten`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
