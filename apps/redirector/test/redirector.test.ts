@@ -21,7 +21,7 @@ let redis: Redis | undefined;
 
 async function startApp(env: Record<string, string | undefined>): Promise<INestApplication> {
   Object.assign(process.env, env);
-  const created = await createServiceApp(redirectorService, '1kb');
+  const created = await createServiceApp(redirectorService);
   await created.listen(0, '127.0.0.1');
   return created;
 }

@@ -21,7 +21,7 @@ let redis: Redis | undefined;
 
 async function startApp(env: Record<string, string | undefined>): Promise<NestExpressApplication> {
   Object.assign(process.env, env);
-  const created = await createServiceApp(shortenerService, '16kb');
+  const created = await createServiceApp(shortenerService);
   await created.listen(0, '127.0.0.1');
   return created;
 }

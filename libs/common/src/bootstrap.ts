@@ -78,10 +78,10 @@ function inFlight(server: Server): ServerResponse[] {
 
 /** Creates a fully wired application without listening; tests use this too. */
 export async function createServiceApp(
-  options: Pick<ServiceOptions, 'module' | 'configure' | 'service'>,
-  bodyLimit: string,
+  options: Pick<ServiceOptions, 'module' | 'configure' | 'service' | 'listen'>,
   logger: JsonLogger = new JsonLogger(createLogger(options.service)),
 ): Promise<NestExpressApplication> {
+  const { bodyLimit } = options.listen();
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     logger,
     bodyParser: false,
@@ -120,9 +120,9 @@ export async function createServiceApp(
 
 export async function runService(options: ServiceOptions): Promise<INestApplication> {
   validateConfigOrExit(options.service, options.configs);
-  const { port, host, shutdownDelayMs, bodyLimit } = options.listen();
+  const { port, host, shutdownDelayMs } = options.listen();
   const logger = new JsonLogger(createLogger(options.service));
-  const app = await createServiceApp(options, bodyLimit, logger);
+  const app = await createServiceApp(options, logger);
   const server = app.getHttpServer() as Server;
   trackResponses(server);
   await app.listen(port, host);

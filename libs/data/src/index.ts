@@ -5,3 +5,4 @@ export * from './data-source';
 export * from './database.module';
 export { migrate } from './migrate';
 export * from './short-code';
+export * from './query';

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { legacyUrlCacheKey, UrlCacheService, urlCacheKey } from '@snip/cache';
 import { scenariosConfig, type ScenariosConfig } from '@snip/common';
+import { queryOrUnavailable } from '@snip/data';
 import { annotateActiveSpan, recordCacheLookup } from '@snip/telemetry';
 import { DataSource } from 'typeorm';
 
@@ -27,13 +28,11 @@ export class ResolveService {
       this.logger.debug({ event: 'resolve', short_code: code, source: 'cache' });
       return cached.url;
     }
-    let rows: Array<{ original_url: string }>;
-    try {
-      rows = await this.db.query('SELECT original_url FROM urls WHERE short_code = $1', [code]);
-    } catch (error) {
-      this.logger.error({ event: 'db.error', err: error });
-      throw new ServiceUnavailableException({ error: 'Database unavailable' });
-    }
+    const rows = await queryOrUnavailable<Array<{ original_url: string }>>(
+      this.db,
+      'SELECT original_url FROM urls WHERE short_code = $1',
+      [code],
+    );
     const url = rows[0]?.original_url ?? null;
     this.logger.debug({ event: 'resolve', short_code: code, source: 'database', found: url !== null });
     if (url !== null) {

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { MetadataService } from '../metadata/metadata.service';
 import type { ShortenedUrlResponse, UrlListItem } from './dto/url.response';
-import { generateShortCode } from '@snip/data';
+import { generateShortCode, queryOrUnavailable } from '@snip/data';
 
 const MAX_CODE_ATTEMPTS = 5;
 
@@ -103,12 +103,7 @@ export class UrlsService {
     });
   }
 
-  private async query<T>(sql: string, params: unknown[]): Promise<T> {
-    try {
-      return (await this.db.query(sql, params)) as T;
-    } catch (error) {
-      this.logger.error({ event: 'db.error', err: error });
-      throw new ServiceUnavailableException({ error: 'Database unavailable' });
-    }
+  private query<T>(sql: string, params: unknown[]): Promise<T> {
+    return queryOrUnavailable<T>(this.db, sql, params);
   }
 }
