@@ -48,8 +48,9 @@ export class RedirectController {
       case 'found':
         annotateActiveSpan({ 'shortener.original_url': result.url });
         // 302, not 301: browsers cache a 301 and repeat clicks would no longer be counted.
+        // Written directly: `res.redirect` negotiates a content type and renders a body nobody reads.
         res.setHeader('cache-control', 'private, max-age=0');
-        res.redirect(HttpStatus.FOUND, result.url);
+        res.location(result.url).status(HttpStatus.FOUND).end();
         return;
       case 'not-found':
         res.status(HttpStatus.NOT_FOUND).json({ error: 'Short URL not found' });
