@@ -42,6 +42,7 @@ beforeAll(async () => {
     GEO_PROVIDER: 'ip-api',
     GEO_API_URL: geo.url,
     VISITS_FLUSH_INTERVAL_MS: '50',
+    RESOLVE_MEMORY_CACHE_TTL_MS: '1000',
     LOG_LEVEL: 'warn',
   });
   base = await app.getUrl();
@@ -81,6 +82,29 @@ describe('GET /resolve/:code', () => {
     await redis.set('url:cacheOnly', 'https://example.com/from-cache');
     const res = await fetch(`${base}/resolve/cacheOnly?visit=0`);
     expect(await res.json()).toEqual({ original_url: 'https://example.com/from-cache' });
+  });
+
+  it('keeps what Redis answered in memory for RESOLVE_MEMORY_CACHE_TTL_MS, then asks Redis again', async () => {
+    if (!redis) return;
+    await redis.set('url:memTier1', 'https://example.com/remembered');
+    const resolve = async () => {
+      const res = await fetch(`${base}/resolve/memTier1?visit=0`);
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await resolve()).toEqual({ status: 200, body: { original_url: 'https://example.com/remembered' } });
+    await redis.del('url:memTier1');
+    // No row and no Redis key: only the memory tier can still answer.
+    expect(await resolve()).toEqual({ status: 200, body: { original_url: 'https://example.com/remembered' } });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await resolve()).toEqual({ status: 404, body: { error: 'Short URL not found' } });
+  });
+
+  it('does not remember a miss: a link that appears afterwards is found at once', async () => {
+    expect((await fetch(`${base}/resolve/lateLink1?visit=0`)).status).toBe(404);
+    await seed('lateLink1', 'https://example.com/late');
+    const res = await fetch(`${base}/resolve/lateLink1?visit=0`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ original_url: 'https://example.com/late' });
   });
 
   it('answers 404 JSON for an unknown or malformed code', async () => {

@@ -9,4 +9,5 @@ export * from './http/validation.pipe';
 export * from './health/health.registry';
 export * from './health/health.controller';
 export * from './health/health.module';
+export * from './cache/ttl-cache';
 export * from './bootstrap';

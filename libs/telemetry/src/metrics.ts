@@ -4,6 +4,7 @@ import { type Counter, type Histogram, type Meter, metrics } from '@opentelemetr
 
 export type RedirectOutcome = 'found' | 'not-found' | 'unavailable' | 'invalid-code';
 export type CacheResult = 'hit' | 'miss' | 'error';
+export type CacheTier = 'memory' | 'redis';
 
 let instruments:
   | {
@@ -26,7 +27,7 @@ function get(): NonNullable<typeof instruments> {
       unit: '{redirect}',
     }),
     cacheLookups: meter.createCounter('snip.cache.lookups', {
-      description: 'Short-code lookups in the Redis URL cache, by result (hit, miss, error)',
+      description: 'Short-code lookups in the URL cache, by tier (memory, redis) and result (hit, miss, error)',
       unit: '{lookup}',
     }),
     metadataFetch: meter.createHistogram('snip.metadata.fetch.duration', {
@@ -46,8 +47,8 @@ export function recordRedirect(outcome: RedirectOutcome, method: string = 'GET')
   get().redirects.add(1, { 'snip.redirect.outcome': outcome, 'http.request.method': method });
 }
 
-export function recordCacheLookup(result: CacheResult): void {
-  get().cacheLookups.add(1, { 'snip.cache.result': result });
+export function recordCacheLookup(result: CacheResult, tier: CacheTier = 'redis'): void {
+  get().cacheLookups.add(1, { 'snip.cache.result': result, 'snip.cache.tier': tier });
 }
 
 /** `outcome` is ok, skipped or failed; `reason` the skip or failure reason (a small fixed set). */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { classifyAddress } from '@snip/common';
+import { classifyAddress, TtlCache } from '@snip/common';
 import { withSpan } from '@snip/telemetry';
 import { geoConfig, type GeoConfig } from '../config/geo.config';
 
@@ -21,18 +21,20 @@ function clean(value: unknown): string | null {
 @Injectable()
 export class GeoService {
   private readonly logger = new Logger('Geo');
-  private readonly cache = new Map<string, { location: Location; expires: number }>();
+  private readonly cache: TtlCache<string, Location>;
   private pausedUntil = 0;
 
-  constructor(@Inject(geoConfig.KEY) private readonly config: GeoConfig) {}
+  constructor(@Inject(geoConfig.KEY) private readonly config: GeoConfig) {
+    this.cache = new TtlCache(config.cacheSize);
+  }
 
   async locate(ip: string): Promise<Location> {
     if (this.config.provider === 'none') return UNKNOWN;
     const kind = classifyAddress(ip);
     if (kind !== 'public') return UNKNOWN;
     const cached = this.cache.get(ip);
-    if (cached && cached.expires > Date.now()) {
-      return withSpan('geolocate', { 'geo.provider': this.config.provider, 'geo.cache_hit': true }, async () => cached.location);
+    if (cached !== undefined) {
+      return withSpan('geolocate', { 'geo.provider': this.config.provider, 'geo.cache_hit': true }, async () => cached);
     }
     return withSpan('geolocate', { 'geo.provider': this.config.provider, 'geo.cache_hit': false }, async (span) => {
       if (Date.now() < this.pausedUntil) {
@@ -41,7 +43,7 @@ export class GeoService {
       }
       const result = await this.query(ip);
       span.setAttribute('geo.outcome', result.outcome);
-      this.remember(ip, result.location, result.outcome === 'ok' ? this.config.cacheTtlSeconds * 1000 : FAILURE_TTL_MS);
+      this.cache.set(ip, result.location, result.outcome === 'ok' ? this.config.cacheTtlSeconds * 1000 : FAILURE_TTL_MS);
       return result.location;
     });
   }
@@ -72,14 +74,5 @@ export class GeoService {
       this.logger.debug({ event: 'geo.failed', outcome, detail: (error as Error).message });
       return { location: UNKNOWN, outcome };
     }
-  }
-
-  private remember(ip: string, location: Location, ttlMs: number): void {
-    if (this.config.cacheSize === 0 || ttlMs === 0) return;
-    if (this.cache.size >= this.config.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.set(ip, { location, expires: Date.now() + ttlMs });
   }
 }
