@@ -3,7 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { createServiceApp } from '@snip/common';
 import Redis from 'ioredis';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { migrate } from '../../../tests/support/stack';
 import { pages, serve, type StandIn } from '../../../tests/support/stand-ins';
 import { createTestDatabase, dropTestDatabase, redisPrefix, sql } from '../../../tests/support/stores';
@@ -123,6 +124,53 @@ describe('GET /api/urls', () => {
     expect(list).toHaveLength(20);
     expect(list[0]).toMatchObject({ original_url: 'https://192.0.2.1/page/21', visit_count: 7 });
     expect(Object.keys(list[0]!).sort()).toEqual(['created_at', 'description', 'original_url', 'short_code', 'title', 'visit_count']);
+    const [row] = await sql<{ created_at: Date }>(databaseUrl, 'SELECT created_at FROM urls WHERE short_code = $1', [list[0]!['short_code']]);
+    expect(list[0]!['created_at']).toBe(row!.created_at.toISOString());
+  });
+
+  it('answers concurrent requests for the same page with one query', async () => {
+    const db = app.get(DataSource);
+    const spy = vi.spyOn(db, 'query');
+    try {
+      const lists = await Promise.all(Array.from({ length: 10 }, async () => (await fetch(`${base}/api/urls?limit=5`)).json()));
+      const selects = spy.mock.calls.filter(([text]) => String(text).includes('FROM urls ORDER BY'));
+      expect(selects.length).toBeGreaterThanOrEqual(1);
+      expect(selects.length).toBeLessThan(10);
+      for (const list of lists) expect(list).toEqual(lists[0]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('never answers a list asked for after a shorten from a query that started before it', async () => {
+    const db = app.get(DataSource);
+    const original = db.query.bind(db);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    // The first page read runs, then waits at the gate: still in flight, with rows from before the shorten.
+    const spy = vi.spyOn(db, 'query').mockImplementation((async (text: string, params?: unknown[]) => {
+      const rows: unknown = await original(text, params);
+      if (!held && text.includes('FROM urls ORDER BY')) {
+        held = true;
+        await gate;
+      }
+      return rows;
+    }) as typeof db.query);
+    try {
+      const before = fetch(`${base}/api/urls?limit=3`).then((r) => r.json());
+      await vi.waitFor(() => expect(held).toBe(true));
+      const created = await post('https://192.0.2.1/after-list', undefined);
+      expect(created.status).toBe(201);
+      // Released late: a list that wrongly joined the held read would only answer afterwards, without the link.
+      setTimeout(release, 300);
+      const after = (await (await fetch(`${base}/api/urls?limit=3`)).json()) as Array<{ short_code: string }>;
+      expect(after[0]?.short_code).toBe(created.json['short_code']);
+      await before;
+    } finally {
+      release();
+      spy.mockRestore();
+    }
   });
 });
 

@@ -16,14 +16,19 @@ interface ListRow {
   original_url: string;
   title: string | null;
   description: string | null;
-  created_at: Date;
+  /** ISO 8601 in UTC, formatted by PostgreSQL (`Date` parsing and re-formatting was a tenth of the list's CPU). */
+  created_at: string;
   visit_count?: string | number;
 }
+
+const CREATED_AT_ISO = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
 
 /** Creating and listing links. */
 @Injectable()
 export class UrlsService {
   private readonly logger = new Logger('Urls');
+  /** List queries in flight, by page size: concurrent requests for the same page share one query. */
+  private readonly listsInFlight = new Map<number, Promise<ListRow[]>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -37,6 +42,8 @@ export class UrlsService {
     annotateActiveSpan({ 'shortener.original_url': originalUrl });
     const meta = await this.metadata.extract(originalUrl);
     const code = await this.insertWithFreshCode(originalUrl, meta.title, meta.description);
+    // A list asked for after this answer must not join a query that started before the insert.
+    this.listsInFlight.clear();
     annotateActiveSpan({ 'shortener.short_code': code });
     await this.cache.set(code, originalUrl);
     this.logger.log({ event: 'url.created', short_code: code, has_title: meta.title !== null });
@@ -56,24 +63,37 @@ export class UrlsService {
       original_url: r.original_url,
       title: r.title,
       description: r.description,
-      created_at: new Date(r.created_at).toISOString(),
+      created_at: r.created_at,
       visit_count: Number(r.visit_count ?? 0),
     }));
   }
 
-  /** One statement for any page size: the count is a column kept up to date by the visit writer. */
+  /**
+   * One statement for any page size: the count is a column kept up to date by the visit writer.
+   * A request arriving while the same page is being read joins that read instead of queueing
+   * another one behind it (the page can only be as old as a query already running).
+   */
   private listInOneQuery(limit: number): Promise<ListRow[]> {
-    return this.query<ListRow[]>(
-      `SELECT short_code, original_url, title, description, created_at, visit_count
-         FROM urls ORDER BY created_at DESC, id DESC LIMIT $1`,
+    const running = this.listsInFlight.get(limit);
+    if (running) {
+      annotateActiveSpan({ 'shortener.list_shared_query': true });
+      return running;
+    }
+    const query = this.query<ListRow[]>(
+      `SELECT short_code, original_url, title, description, ${CREATED_AT_ISO}, visit_count
+         FROM urls ORDER BY urls.created_at DESC, urls.id DESC LIMIT $1`,
       [limit],
-    );
+    ).finally(() => {
+      if (this.listsInFlight.get(limit) === query) this.listsInFlight.delete(limit);
+    });
+    this.listsInFlight.set(limit, query);
+    return query;
   }
 
   /** Training scenario `n-plus-one`: the list, then one COUNT per link, one after the other. */
   private async listOneQueryPerLink(limit: number): Promise<ListRow[]> {
     const rows = await this.query<ListRow[]>(
-      `SELECT short_code, original_url, title, description, created_at FROM urls ORDER BY created_at DESC, id DESC LIMIT $1`,
+      `SELECT short_code, original_url, title, description, ${CREATED_AT_ISO} FROM urls ORDER BY urls.created_at DESC, urls.id DESC LIMIT $1`,
       [limit],
     );
     for (const row of rows) {
