@@ -15,6 +15,7 @@ export interface VisitContext {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const isTimeout = (error: unknown) => TIMEOUT_CODES.has((error as { code?: string }).code ?? '');
 
 /**
  * Calls the redirector on the hot path of every redirect: undici's `request()` on a keep-alive pool
@@ -49,7 +50,7 @@ export class RedirectorClient implements OnModuleDestroy {
         headers,
       });
     } catch (error) {
-      return { kind: 'unavailable', reason: TIMEOUT_CODES.has((error as { code?: string }).code ?? '') ? 'timeout' : 'connection-failed' };
+      return { kind: 'unavailable', reason: isTimeout(error) ? 'timeout' : 'connection-failed' };
     }
     if (res.statusCode !== 200) {
       await res.body.dump().catch(() => undefined);
@@ -60,7 +61,7 @@ export class RedirectorClient implements OnModuleDestroy {
       if (typeof body?.original_url !== 'string') return { kind: 'unavailable', reason: 'bad-response' };
       return { kind: 'found', url: body.original_url };
     } catch (error) {
-      return { kind: 'unavailable', reason: TIMEOUT_CODES.has((error as { code?: string }).code ?? '') ? 'timeout' : 'bad-response' };
+      return { kind: 'unavailable', reason: isTimeout(error) ? 'timeout' : 'bad-response' };
     }
   }
 
