@@ -39,7 +39,7 @@ describe('redirector killed, then restarted under load', () => {
     const restartAt = Date.now();
     // Links used after the restart are counted exactly; the killed process's unflushed queue is gone.
     codes = afterCodes;
-    await stack.startRedirector();
+    await stack.restartRedirector();
     const restartedAt = Date.now();
     await waitFor(async () => (await traffic.redirect(afterCodes[0]!)).status === 302, 10_000, 'redirects to work again');
     const recoveryMs = Date.now() - restartedAt;

@@ -78,7 +78,7 @@ describe('SIGTERM under load', () => {
   });
 
   it('redirector: in-flight resolves complete, later ones get 502 JSON, queued visits are all written, exit 0', async () => {
-    if (stack.shortener.child.exitCode !== null || stack.shortener.child.signalCode !== null) await stack.startShortener();
+    if (stack.shortener.child.exitCode !== null || stack.shortener.child.signalCode !== null) await stack.restartShortener();
     const traffic = new Traffic(() => stack.shortener.url);
     const seeds: string[] = [];
     for (let i = 0; i < 3; i++) seeds.push((await traffic.shorten(`${site.url}/page?r=${i}`)).shortCode!);

@@ -12,8 +12,10 @@ export interface Stack {
   readonly redisPrefix: string;
   readonly shortener: RunningService;
   readonly redirector: RunningService;
-  /** Starts the redirector again (same port) after a test stopped it. */
+  /** Starts the redirector again (same port and settings) after a test stopped it. */
   restartRedirector(): Promise<RunningService>;
+  /** Starts the shortener again (same port and settings) after a test stopped it. */
+  restartShortener(): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,10 @@ export interface StackOptions {
   readonly redirectorEnv?: Record<string, string | undefined>;
   /** Use no Redis even when one is available. */
   readonly withoutRedis?: boolean;
+  /** A PostgreSQL server of the test's own instead of the shared one (the database is created on it). */
+  readonly postgresAdminUrl?: string;
+  /** A Redis of the test's own instead of the shared one. */
+  readonly redisUrl?: string;
 }
 
 export function migrate(databaseUrl: string): void {
@@ -33,45 +39,42 @@ export function migrate(databaseUrl: string): void {
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const adminUrl = inject('postgresAdminUrl');
-  const redisUrl = options.withoutRedis ? null : inject('redisUrl');
+  const adminUrl = options.postgresAdminUrl ?? inject('postgresAdminUrl');
+  const redisUrl = options.withoutRedis ? null : (options.redisUrl ?? inject('redisUrl'));
   const databaseUrl = await createTestDatabase(adminUrl, options.label);
   migrate(databaseUrl);
   const prefix = redisPrefix(options.label);
   const common = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl ?? undefined, REDIS_KEY_PREFIX: prefix };
+  // Each port is picked right before its service binds it: other test files pick ports meanwhile.
   const redirectorPort = await freePort();
   const redirectorEnv = { ...common, GEO_PROVIDER: 'none', ...options.redirectorEnv };
   let redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
   const shortenerPort = await freePort();
-  const shortener = await startService(
-    'shortener',
-    {
-      ...common,
-      REDIRECTOR_URL: redirector.url,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${shortenerPort}`,
-      SSRF_ALLOWLIST: '127.0.0.1',
-      ...options.shortenerEnv,
-    },
-    { port: shortenerPort },
-  );
-  const stack: Stack = {
+  const shortenerEnv = {
+    ...common,
+    REDIRECTOR_URL: redirector.url,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${shortenerPort}`,
+    SSRF_ALLOWLIST: '127.0.0.1',
+    ...options.shortenerEnv,
+  };
+  let shortener = await startService('shortener', shortenerEnv, { port: shortenerPort });
+  return {
     databaseUrl,
     redisUrl,
     redisPrefix: prefix,
-    shortener,
+    get shortener() {
+      return shortener;
+    },
     get redirector() {
       return redirector;
     },
-    restartRedirector: async () => {
-      redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
-      return redirector;
-    },
+    restartRedirector: async () => (redirector = await startService('redirector', redirectorEnv, { port: redirectorPort })),
+    restartShortener: async () => (shortener = await startService('shortener', shortenerEnv, { port: shortenerPort })),
     stop: async () => {
       await Promise.all([shortener.stop(), redirector.stop()]);
-      await dropTestDatabase(adminUrl, databaseUrl);
+      await dropTestDatabase(adminUrl, databaseUrl).catch(() => undefined);
     },
   };
-  return stack;
 }
 
 /** POST /api/shorten with a JSON body; returns status and parsed JSON. */

@@ -3,80 +3,41 @@
 // docs/reliability.md.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject } from 'vitest';
-import { freePort, waitFor } from '../../support/net';
-import { ROOT, startService, type RunningService } from '../../support/services';
-import { migrate } from '../../support/stack';
-import { createTestDatabase, dropTestDatabase, redisPrefix, sql } from '../../support/stores';
+import { waitFor } from '../../support/net';
+import { ROOT } from '../../support/services';
+import { startStack, type Stack, type StackOptions } from '../../support/stack';
+import { sql } from '../../support/stores';
 import { startControlledPostgres, startControlledRedis, type ControlledPostgres, type ControlledRedis } from './stores';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface FaultStackOptions {
-  readonly label: string;
+export interface FaultStackOptions extends Omit<StackOptions, 'postgresAdminUrl' | 'redisUrl'> {
   /** A PostgreSQL of its own (needed to stop it); otherwise a database on the shared test server. */
   readonly ownPostgres?: boolean;
   /** A redis-server of its own (needed to stop it); otherwise the shared test Redis with a key prefix. */
   readonly ownRedis?: boolean;
-  readonly withoutRedis?: boolean;
-  readonly shortenerEnv?: Record<string, string | undefined>;
-  readonly redirectorEnv?: Record<string, string | undefined>;
 }
 
-export interface FaultStack {
-  readonly databaseUrl: string;
+/** The usual stack (tests/support/stack.ts), on stores the test may stop, pause and restart. */
+export interface FaultStack extends Stack {
   readonly postgres: ControlledPostgres | undefined;
   readonly redis: ControlledRedis | undefined;
-  readonly redisPrefix: string;
-  readonly shortener: RunningService;
-  readonly redirector: RunningService;
-  startRedirector(): Promise<RunningService>;
-  startShortener(): Promise<RunningService>;
-  stop(): Promise<void>;
 }
 
 export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
   const postgres = options.ownPostgres ? await startControlledPostgres() : undefined;
-  const adminUrl = postgres?.adminUrl ?? inject('postgresAdminUrl');
   const redis = options.ownRedis ? await startControlledRedis() : undefined;
-  const redisUrl = options.withoutRedis ? undefined : (redis?.url ?? inject('redisUrl') ?? undefined);
-  const databaseUrl = await createTestDatabase(adminUrl, options.label);
-  migrate(databaseUrl);
-  const prefix = redisPrefix(options.label);
-  const stores = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix };
-  // Each port is picked right before its service binds it: other test files pick ports meanwhile.
-  const redirectorPort = await freePort();
-  const redirectorEnv = { ...stores, GEO_PROVIDER: 'none', ...options.redirectorEnv };
-  let redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
-  const shortenerPort = await freePort();
-  const shortenerEnv = {
-    ...stores,
-    REDIRECTOR_URL: `http://127.0.0.1:${redirectorPort}`,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${shortenerPort}`,
-    SSRF_ALLOWLIST: '127.0.0.1',
-    ...options.shortenerEnv,
-  };
-  let shortener = await startService('shortener', shortenerEnv, { port: shortenerPort });
-  return {
-    databaseUrl,
+  const stack = await startStack({ ...options, postgresAdminUrl: postgres?.adminUrl, redisUrl: redis?.url });
+  // Derived from the stack object so that its live `shortener`/`redirector` getters carry over.
+  return Object.assign(Object.create(stack) as Stack, {
     postgres,
     redis,
-    redisPrefix: prefix,
-    get shortener() {
-      return shortener;
-    },
-    get redirector() {
-      return redirector;
-    },
-    startRedirector: async () => (redirector = await startService('redirector', redirectorEnv, { port: redirectorPort })),
-    startShortener: async () => (shortener = await startService('shortener', shortenerEnv, { port: shortenerPort })),
     stop: async () => {
-      await Promise.all([shortener.stop(), redirector.stop()]);
+      await stack.stop();
       await redis?.stop();
-      if (postgres) await postgres.destroy();
-      else await dropTestDatabase(adminUrl, databaseUrl).catch(() => undefined);
+      await postgres?.destroy();
     },
-  };
+  });
 }
 
 export interface Outcome {
