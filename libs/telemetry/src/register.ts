@@ -10,10 +10,20 @@
 //   OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS.
 // It registers no signal handler: the application owns SIGTERM and calls the published shutdown last.
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type * as AutoInstrumentations from '@opentelemetry/auto-instrumentations-node';
+import type * as Resources from '@opentelemetry/resources';
+import type * as SdkNode from '@opentelemetry/sdk-node';
 import { clientSpanName, isProbe, peersFromEnv, serviceFromMainPath } from './span-names';
+
+// Loaded only when the SDK starts: together they take about 0.6 s to load, which a process with
+// OTEL_SDK_DISABLED=true would otherwise pay at every start for nothing.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadSdk = () => ({
+  ...(require('@opentelemetry/auto-instrumentations-node') as typeof AutoInstrumentations),
+  ...(require('@opentelemetry/resources') as typeof Resources),
+  ...(require('@opentelemetry/sdk-node') as typeof SdkNode),
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Enabled unless OTEL_NODE_ENABLED_INSTRUMENTATIONS says otherwise; fs, dns, net, pino and the rest stay off. */
 export const DEFAULT_INSTRUMENTATIONS = ['http', 'express', 'nestjs-core', 'pg', 'ioredis', 'undici'] as const;
@@ -24,7 +34,7 @@ function isClientRequest(request: ClientRequest | IncomingMessage): request is C
   return typeof (request as ClientRequest).getHeader === 'function';
 }
 
-function buildInstrumentations() {
+function buildInstrumentations(getNodeAutoInstrumentations: typeof AutoInstrumentations.getNodeAutoInstrumentations) {
   const peers = peersFromEnv();
   const configs = {
     '@opentelemetry/instrumentation-http': {
@@ -69,11 +79,12 @@ function buildInstrumentations() {
 }
 
 function start(): void {
+  const { NodeSDK, defaultResource, resourceFromAttributes, getNodeAutoInstrumentations } = loadSdk();
   const service = serviceFromMainPath(process.argv[1]);
   const sdk = new NodeSDK({
     // Lowest priority: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (env detector) override it.
     resource: service ? defaultResource().merge(resourceFromAttributes({ 'service.name': service })) : defaultResource(),
-    instrumentations: [buildInstrumentations()],
+    instrumentations: [buildInstrumentations(getNodeAutoInstrumentations)],
   });
   sdk.start();
   let done: Promise<void> | undefined;
