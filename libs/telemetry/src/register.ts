@@ -18,11 +18,12 @@ import { clientSpanName, isProbe, peersFromEnv, serviceFromMainPath } from './sp
 // Loaded only when the SDK starts: together they take about 0.6 s to load, which a process with
 // OTEL_SDK_DISABLED=true would otherwise pay at every start for nothing.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const loadSdk = () => ({
-  ...(require('@opentelemetry/auto-instrumentations-node') as typeof AutoInstrumentations),
-  ...(require('@opentelemetry/resources') as typeof Resources),
-  ...(require('@opentelemetry/sdk-node') as typeof SdkNode),
-});
+function loadSdk() {
+  const { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node') as typeof AutoInstrumentations;
+  const { defaultResource, resourceFromAttributes } = require('@opentelemetry/resources') as typeof Resources;
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
+  return { getNodeAutoInstrumentations, defaultResource, resourceFromAttributes, NodeSDK };
+}
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Enabled unless OTEL_NODE_ENABLED_INSTRUMENTATIONS says otherwise; fs, dns, net, pino and the rest stay off. */
