@@ -15,6 +15,24 @@ export interface SnipChartProps {
   readonly config: SnipConfig;
 }
 
+/**
+ * Deployment stages in the order an empty cluster needs them: the stores, Collector, Jaeger and
+ * every NetworkPolicy; then the migration Job; then the apps. They are Argo CD sync waves (the
+ * namespace goes one wave earlier), the folders of deploy/<profile>/ that Flux Kustomizations
+ * chain with dependsOn, and the quickstart's apply-and-wait order.
+ */
+export const STAGES = { platform: -2, migrate: -1, apps: 0 } as const;
+export type Stage = keyof typeof STAGES;
+export const NAMESPACE_SYNC_WAVE = -3;
+const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/** Stage of an object, from its kind and component (`app.kubernetes.io/name`). */
+export function stageOf(kind: string, component: string | undefined): Stage {
+  if (kind === 'NetworkPolicy') return 'platform';
+  if (component === 'migrate') return 'migrate';
+  return component === 'shortener' || component === 'redirector' ? 'apps' : 'platform';
+}
+
 /** The whole Snip system for one configuration (the same objects the Helm chart renders). */
 export class SnipChart extends Chart {
   constructor(scope: Construct, id: string, props: SnipChartProps) {
@@ -39,6 +57,7 @@ export class SnipChart extends Chart {
       service: 'redirector',
       port: redirectorPort,
       replicas: config.redirector.replicas,
+      autoscaling: config.redirector.autoscaling,
       resources: config.redirector.resources,
       image: image(config.image.redirectorRepository),
       otlpEndpoint: collector.otlpHttpEndpoint,
@@ -53,6 +72,7 @@ export class SnipChart extends Chart {
       service: 'shortener',
       port: 3000,
       replicas: config.shortener.replicas,
+      autoscaling: config.shortener.autoscaling,
       resources: config.shortener.resources,
       image: image(config.image.shortenerRepository),
       otlpEndpoint: collector.otlpHttpEndpoint,
@@ -69,8 +89,22 @@ export class SnipChart extends Chart {
 
     new NetworkPolicies(this, 'network-policies', { config });
     if (config.ingress.enabled) new ShortenerIngress(this, 'ingress', { config });
+
+    for (const child of this.node.findAll()) {
+      if (!(child instanceof ApiObject)) continue;
+      const stage = stageOf(child.kind, child.metadata.getLabel('app.kubernetes.io/name'));
+      child.metadata.addAnnotation(SYNC_WAVE, String(STAGES[stage]));
+    }
   }
 }
+
+/** Pod Security admission: every Snip pod meets the `restricted` profile, so the namespace enforces it. */
+export const POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+} as const;
 
 /** The Namespace, emitted for kubectl/kustomize/GitOps use (Helm uses --create-namespace instead). */
 export class NamespaceChart extends Chart {
@@ -79,7 +113,11 @@ export class NamespaceChart extends Chart {
     new ApiObject(this, 'namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: props.config.namespace, labels: { 'app.kubernetes.io/part-of': 'snip' } },
+      metadata: {
+        name: props.config.namespace,
+        labels: { 'app.kubernetes.io/part-of': 'snip', ...POD_SECURITY_LABELS },
+        annotations: { [SYNC_WAVE]: String(NAMESPACE_SYNC_WAVE) },
+      },
     });
   }
 }

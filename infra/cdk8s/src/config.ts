@@ -19,14 +19,27 @@ export interface ImageConfig {
   readonly shortenerRepository: string;
   /** Repository of the redirector image (built with `--build-arg SERVICE=redirector`). */
   readonly redirectorRepository: string;
-  /** Tag shared by both images; the migration Job runs the shortener image. */
+  /**
+   * Tag shared by both images; the migration Job runs the shortener image and is named after it,
+   * so the tag must be lowercase letters, digits, '.' and '-' (the quickstart uses a content hash).
+   * GitOps output takes it from the kustomize `images:` component (deploy/<profile>/image).
+   */
   readonly tag: string;
-  /** @default 'IfNotPresent' */
+  /** Pull policy of Snip's own images only; PostgreSQL, Redis, Jaeger and the Collector always use IfNotPresent. @default 'IfNotPresent' */
   readonly pullPolicy: PullPolicy;
 }
 
+/** HorizontalPodAutoscaler of one app (autoscaling/v2, CPU). The app's `replicas` is the minimum. */
+export interface AutoscalingConfig {
+  readonly maxReplicas: number;
+  /** Average CPU utilisation (percent of the CPU request) the autoscaler aims at. */
+  readonly targetCpuUtilization: number;
+}
+
 export interface ShortenerConfig {
+  /** Minimum replicas (the HorizontalPodAutoscaler's floor). */
   readonly replicas: number;
+  readonly autoscaling: AutoscalingConfig;
   readonly resources: Resources;
   /** Public base of short links (PUBLIC_BASE_URL), never derived from the Host header. */
   readonly publicBaseUrl: string;
@@ -37,7 +50,9 @@ export interface ShortenerConfig {
 }
 
 export interface RedirectorConfig {
+  /** Minimum replicas (the HorizontalPodAutoscaler's floor). */
   readonly replicas: number;
+  readonly autoscaling: AutoscalingConfig;
   readonly resources: Resources;
   /** Geolocation provider: `ip-api` or `none`. */
   readonly geoProvider: 'ip-api' | 'none';
@@ -55,6 +70,13 @@ export interface PostgresConfig {
    * Created outside Git (the kind quickstart makes dev values at deploy time).
    */
   readonly secretName: string;
+  /**
+   * Helm only, in-cluster mode only: the chart creates the Secret with a random password and keeps
+   * it across upgrades (read back with `lookup`). Rendered manifests and Argo CD never carry a
+   * Secret (`helm template` cannot look up, so every render would change the password).
+   * @default false
+   */
+  readonly createSecret: boolean;
   /** @default 'postgres:17.6-bookworm' */
   readonly image: string;
   /** Size of the data PersistentVolumeClaim. */
@@ -118,6 +140,22 @@ export interface IngressConfig {
   readonly tlsSecretName: string;
 }
 
+/** How pods are stopped; the grace period is computed from these and the services' drain timeouts. */
+export interface ShutdownConfig {
+  /** preStop sleep: time for Services and ingress controllers to drop the pod before it hears SIGTERM. */
+  readonly preStopSeconds: number;
+  /** SHUTDOWN_DELAY_MS: readiness 503 and keep-alive closed before the server stops accepting. */
+  readonly delayMs: number;
+}
+
+export interface NetworkPolicyConfig {
+  /**
+   * The cluster's pod network. Probe ports admit any source outside it (the kubelet on the node)
+   * while pods stay limited to the components that need them. kind and minikube use 10.244.0.0/16.
+   */
+  readonly podCidr: string;
+}
+
 export interface SnipConfig {
   /** Name prefix of every object and the `app.kubernetes.io/instance` label (Helm: the release name). */
   readonly name: string;
@@ -139,6 +177,8 @@ export interface SnipConfig {
   readonly jaeger: JaegerConfig;
   readonly dash0: Dash0Config;
   readonly ingress: IngressConfig;
+  readonly shutdown: ShutdownConfig;
+  readonly networkPolicy: NetworkPolicyConfig;
 }
 
 const small = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({
@@ -161,6 +201,7 @@ export const kindProfile: SnipConfig = {
   },
   shortener: {
     replicas: 2,
+    autoscaling: { maxReplicas: 4, targetCpuUtilization: 70 },
     resources: small('100m', '128Mi', '500m', '256Mi'),
     publicBaseUrl: 'http://localhost:8080',
     trustedProxies: '',
@@ -168,6 +209,7 @@ export const kindProfile: SnipConfig = {
   },
   redirector: {
     replicas: 2,
+    autoscaling: { maxReplicas: 4, targetCpuUtilization: 70 },
     resources: small('100m', '128Mi', '500m', '256Mi'),
     geoProvider: 'ip-api',
     geoApiUrl: 'http://ip-api.com',
@@ -177,6 +219,7 @@ export const kindProfile: SnipConfig = {
   postgres: {
     mode: 'in-cluster',
     secretName: 'snip-postgres',
+    createSecret: false,
     image: 'postgres:17.6-bookworm',
     storage: '1Gi',
     storageClassName: '',
@@ -208,6 +251,8 @@ export const kindProfile: SnipConfig = {
     secretKey: 'token',
   },
   ingress: { enabled: false, className: '', host: 'snip.localtest.me', tlsSecretName: '' },
+  shutdown: { preStopSeconds: 5, delayMs: 2000 },
+  networkPolicy: { podCidr: '10.244.0.0/16' },
 };
 
 /**
@@ -227,10 +272,11 @@ export const dash0Profile: SnipConfig = {
   shortener: {
     ...kindProfile.shortener,
     replicas: 3,
+    autoscaling: { maxReplicas: 10, targetCpuUtilization: 70 },
     publicBaseUrl: 'https://snip.example.com',
     trustedProxies: '10.0.0.0/8',
   },
-  redirector: { ...kindProfile.redirector, replicas: 3 },
+  redirector: { ...kindProfile.redirector, replicas: 3, autoscaling: { maxReplicas: 10, targetCpuUtilization: 70 } },
   postgres: { ...kindProfile.postgres, mode: 'external', secretName: 'snip-database' },
   redis: { ...kindProfile.redis, mode: 'external', secretName: 'snip-redis' },
   collector: {

@@ -150,12 +150,15 @@ describe.each(variants)('cdk8s synth contracts: %s', (_name, config) => {
       expect(sel.map((w) => w.kind), `PDB ${p.metadata.name}`).toEqual(['Deployment']);
     }
     for (const np of objs.filter((o) => o.kind === 'NetworkPolicy')) {
-      expect(selected(np.spec.podSelector.matchLabels), `NetworkPolicy ${np.metadata.name}`).toHaveLength(1);
+      const all = Object.keys(np.spec.podSelector).length === 0;
+      // Only the namespace-wide default deny selects every pod; each other policy selects one workload.
+      if (all) expect(np.metadata.name).toBe('snip-default-deny');
+      else expect(selected(np.spec.podSelector.matchLabels), `NetworkPolicy ${np.metadata.name}`).toHaveLength(1);
       const peers = [...(np.spec.ingress ?? []), ...(np.spec.egress ?? [])].flatMap((r) => [
         ...(r.from ?? []),
         ...(r.to ?? []),
       ]);
-      for (const peer of peers) expect(selected(peer.podSelector.matchLabels)).toHaveLength(1);
+      for (const peer of peers.filter((p) => p.podSelector)) expect(selected(peer.podSelector.matchLabels)).toHaveLength(1);
     }
   });
 
@@ -294,35 +297,120 @@ describe.each(variants)('cdk8s synth contracts: %s', (_name, config) => {
     }
   });
 
-  it('isolates components with NetworkPolicies', () => {
-    const from = (np: K8sObject) =>
-      np.spec.ingress.flatMap((r: any) => (r.from ?? []).map((p: any) => p.podSelector.matchLabels['app.kubernetes.io/name']));
-    expect(from(get(objs, 'NetworkPolicy', 'snip-redirector'))).toEqual(['shortener']);
-    expect(from(get(objs, 'NetworkPolicy', 'snip-collector'))).toEqual(['shortener', 'redirector']);
+  it('isolates components with NetworkPolicies: default deny, then explicit allows', () => {
+    const deny = get(objs, 'NetworkPolicy', 'snip-default-deny');
+    expect(deny.spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+    });
+    const fromPods = (np: K8sObject) =>
+      np.spec.ingress.flatMap((r: any) =>
+        (r.from ?? []).filter((p: any) => p.podSelector).map((p: any) => p.podSelector.matchLabels['app.kubernetes.io/name']),
+      );
+    expect(fromPods(get(objs, 'NetworkPolicy', 'snip-redirector'))).toEqual(['shortener']);
+    expect(fromPods(get(objs, 'NetworkPolicy', 'snip-collector'))).toEqual(['shortener', 'redirector']);
     if (config.postgres.mode === 'in-cluster')
-      expect(from(get(objs, 'NetworkPolicy', 'snip-postgres'))).toEqual(['shortener', 'redirector', 'migrate']);
+      expect(fromPods(get(objs, 'NetworkPolicy', 'snip-postgres'))).toEqual(['shortener', 'redirector', 'migrate']);
     if (config.redis.mode === 'in-cluster')
-      expect(from(get(objs, 'NetworkPolicy', 'snip-redis'))).toEqual(['shortener', 'redirector']);
-    const egressPorts = get(objs, 'NetworkPolicy', 'snip-redirector').spec.egress.flatMap((r: any) =>
-      r.ports.map((p: any) => `${p.protocol}/${p.port}`),
-    );
-    expect(egressPorts).toEqual(expect.arrayContaining(['UDP/53', 'TCP/53', 'TCP/80', 'TCP/443', 'TCP/5432', 'TCP/4318']));
-    // The shortener fetches arbitrary pages: no egress restriction.
-    expect(get(objs, 'NetworkPolicy', 'snip-shortener').spec.policyTypes).toEqual(['Ingress']);
+      expect(fromPods(get(objs, 'NetworkPolicy', 'snip-redis'))).toEqual(['shortener', 'redirector']);
+    const egressPorts = (name: string) =>
+      get(objs, 'NetworkPolicy', name).spec.egress.flatMap((r: any) => (r.ports ?? []).map((p: any) => `${p.protocol}/${p.port}`));
+    expect(egressPorts('snip-redirector')).toEqual(expect.arrayContaining(['TCP/80', 'TCP/443', 'TCP/5432', 'TCP/4318']));
+    expect(egressPorts('snip-migrate')).toEqual(['TCP/5432']);
+    // The Collector's k8s_attributes watches the API server.
+    expect(egressPorts('snip-collector')).toEqual(expect.arrayContaining(['TCP/443', 'TCP/6443']));
+    // The shortener fetches arbitrary pages: open egress.
+    expect(get(objs, 'NetworkPolicy', 'snip-shortener').spec.egress).toEqual([{}]);
+    // Every pod is selected by a policy of its own besides the default deny.
+    for (const w of workloads(objs)) {
+      const own = objs.filter(
+        (o) => o.kind === 'NetworkPolicy' && o.spec.podSelector.matchLabels && matches(o.spec.podSelector.matchLabels, podLabels(w)),
+      );
+      expect(own, `${w.kind}/${w.metadata.name}`).toHaveLength(1);
+    }
   });
 
-  it('runs migrations once per release in a Job', () => {
+  it('admits the kubelet to every port a probe uses, from outside the pod network only', () => {
+    for (const w of workloads(objs)) {
+      for (const c of podSpec(w).containers) {
+        for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe].filter(Boolean)) {
+          const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
+          if (port === undefined) continue; // exec probes need no network
+          const named = (c.ports ?? []).find((p: any) => p.name === port)?.containerPort;
+          const number = typeof port === 'number' ? port : named;
+          const admitted = objs
+            .filter((o) => o.kind === 'NetworkPolicy' && o.spec.podSelector.matchLabels && matches(o.spec.podSelector.matchLabels, podLabels(w)))
+            .flatMap((np) => np.spec.ingress ?? [])
+            .some(
+              (r: any) =>
+                (r.ports ?? []).some((p: any) => p.port === number) &&
+                (!r.from || r.from.some((f: any) => f.ipBlock?.cidr === '0.0.0.0/0' && f.ipBlock.except?.includes(config.networkPolicy.podCidr))),
+            );
+          expect(admitted, `${w.metadata.name}/${c.name} probe port ${number}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('scales each app with a HorizontalPodAutoscaler that owns the replica count, spread across nodes', () => {
+    for (const svc of ['shortener', 'redirector'] as const) {
+      const d = get(objs, 'Deployment', `snip-${svc}`);
+      expect(d.spec.replicas).toBeUndefined();
+      const hpa = get(objs, 'HorizontalPodAutoscaler', `snip-${svc}`);
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec).toMatchObject({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: `snip-${svc}` },
+        minReplicas: config[svc].replicas,
+        maxReplicas: config[svc].autoscaling.maxReplicas,
+      });
+      expect(hpa.spec.metrics[0].resource).toEqual({
+        name: 'cpu',
+        target: { type: 'Utilization', averageUtilization: config[svc].autoscaling.targetCpuUtilization },
+      });
+      expect(podSpec(d).topologySpreadConstraints).toEqual([
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: d.spec.selector.matchLabels },
+        },
+      ]);
+    }
+  });
+
+  it('applies image.pullPolicy to Snip images only', () => {
+    const never = synth(withOverrides(config, { image: { pullPolicy: 'Never' } }));
+    for (const w of workloads(never)) {
+      for (const c of podSpec(w).containers) {
+        const own = c.image.startsWith(`${config.image.shortenerRepository}:`) || c.image.startsWith(`${config.image.redirectorRepository}:`);
+        expect(c.imagePullPolicy, `${w.metadata.name}/${c.name}`).toBe(own ? 'Never' : 'IfNotPresent');
+      }
+    }
+  });
+
+  it('does not let the host detector stamp the pod name as host.name', () => {
+    for (const svc of ['shortener', 'redirector']) {
+      const detectors = envOf(get(objs, 'Deployment', `snip-${svc}`)).find((e) => e.name === 'OTEL_NODE_RESOURCE_DETECTORS');
+      expect(detectors?.value?.split(',')).not.toContain('host');
+      expect(detectors?.value?.split(',')).toContain('env');
+    }
+  });
+
+  it('runs migrations once per image in a Job named after the image tag, ordered by Argo CD waves', () => {
     const image = `${config.image.shortenerRepository}:${config.image.tag}`;
-    const job = get(objs, 'Job', migrationJobName(config, image));
+    const job = get(objs, 'Job', migrationJobName(config));
+    expect(job.metadata.name).toBe(`snip-migrate-${config.image.tag}`);
     const c = podSpec(job).containers[0];
     expect(c.command).toEqual(['node', 'libs/data/dist/migrate.js']);
     expect(c.image).toBe(image);
     expect(podSpec(job).restartPolicy).toBe('Never');
-    expect(job.metadata.annotations).toMatchObject({
-      'helm.sh/hook': 'post-install,pre-upgrade',
-      'argocd.argoproj.io/sync-wave': '-1',
-    });
-    expect(migrationJobName(config, `${config.image.shortenerRepository}:other`)).not.toBe(job.metadata.name);
+    expect(job.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+    // Argo CD maps helm.sh/hook annotations on plain manifests too: none outside the chart.
+    for (const o of objs) expect(Object.keys(o.metadata.annotations ?? {}).filter((a) => a.startsWith('helm.sh/')), `${o.kind}/${o.metadata.name}`).toEqual([]);
+    const other = withOverrides(config, { image: { tag: 'other.1' } });
+    expect(migrationJobName(other)).not.toBe(job.metadata.name);
+    expect(() => migrationJobName(withOverrides(config, { image: { tag: 'Bad_Tag' } }))).toThrow(/image.tag/);
   });
 
   it('adds the shortener Ingress only when enabled', () => {

@@ -1,9 +1,12 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Resources, SnipConfig } from '../config.js';
+import type { AutoscalingConfig, Resources, SnipConfig } from '../config.js';
+import { VISITS_DRAIN_TIMEOUT_MS, terminationGracePeriodSeconds } from '../shutdown.js';
 import {
   clusterService,
   commonLabels,
+  meta,
   containerSecurity,
   dropAddrLabel,
   httpProbe,
@@ -22,6 +25,12 @@ export const APP_UID = 10001;
 /** Routes the probes use; they exist in both services. */
 export const HEALTH_ROUTES = { liveness: '/health/live', readiness: '/health/ready', legacy: '/health' } as const;
 
+/**
+ * Resource detectors of the Node SDK in a pod: without `host`, whose host.name would be the pod
+ * name (a container's hostname); the pod and node come from the downward API instead.
+ */
+export const POD_RESOURCE_DETECTORS = 'env,os,process';
+
 export interface SnipServiceProps {
   /** Whole deployment configuration. */
   readonly config: SnipConfig;
@@ -29,7 +38,9 @@ export interface SnipServiceProps {
   readonly service: 'shortener' | 'redirector';
   /** Container and Service port (env PORT). */
   readonly port: number;
+  /** Minimum replicas; the HorizontalPodAutoscaler owns the count (the Deployment leaves it unset). */
   readonly replicas: number;
+  readonly autoscaling: AutoscalingConfig;
   readonly resources: Resources;
   readonly image: string;
   /** Service-specific env, placed after the common env and before the OTEL_* block. */
@@ -39,8 +50,9 @@ export interface SnipServiceProps {
 }
 
 /**
- * One Snip HTTP service (Deployment + Service + PodDisruptionBudget) with the downward-API
- * environment that lets the Collector match spans to pods by UID.
+ * One Snip HTTP service (Deployment + Service + PodDisruptionBudget + HorizontalPodAutoscaler)
+ * with the downward-API environment that lets the Collector match spans to pods by UID, spread
+ * across nodes, and a grace period that covers its whole drain.
  */
 export class SnipService extends Construct {
   public readonly deployment: kplus.Deployment;
@@ -52,13 +64,30 @@ export class SnipService extends Construct {
     this.deployment = new kplus.Deployment(this, 'deployment', {
       metadata: { name: objectName(config, service), labels: commonLabels(config, service) },
       select: false,
-      replicas: props.replicas,
       podMetadata: { labels: commonLabels(config, service) },
       securityContext: podSecurity(APP_UID),
       automountServiceAccountToken: false,
+      terminationGracePeriod: Duration.seconds(terminationGracePeriodSeconds(config, service)),
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(config, service) }));
     dropAddrLabel(this.deployment);
+    ApiObject.of(this.deployment).addJsonPatch(
+      // The HorizontalPodAutoscaler owns the replica count; a fixed value here would undo its scaling at every apply.
+      JsonPatch.remove('/spec/replicas'),
+      // Prefer one replica per node; a single-node kind cluster still schedules them all.
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: selectorLabels(config, service) },
+        },
+      ]),
+      // Endpoints and ingress controllers drop the pod while it sleeps, before it hears SIGTERM.
+      JsonPatch.add('/spec/template/spec/containers/0/lifecycle', {
+        preStop: { sleep: { seconds: config.shutdown.preStopSeconds } },
+      }),
+    );
 
     const tmp = tmpVolume(this, 'tmp');
     const container = this.deployment.addContainer({
@@ -86,15 +115,36 @@ export class SnipService extends Construct {
       ...redisEnv(this, config),
       ...props.env,
       ['REDIS_KEY_PREFIX', kplus.EnvValue.fromValue(config.redisKeyPrefix)],
+      ['SHUTDOWN_DELAY_MS', kplus.EnvValue.fromValue(String(config.shutdown.delayMs))],
+      ...(service === 'redirector'
+        ? [['VISITS_DRAIN_TIMEOUT_MS', kplus.EnvValue.fromValue(String(VISITS_DRAIN_TIMEOUT_MS))] as const]
+        : []),
       ['OTEL_SERVICE_NAME', kplus.EnvValue.fromValue(service)],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', kplus.EnvValue.fromValue(props.otlpEndpoint)],
       ['OTEL_EXPORTER_OTLP_PROTOCOL', kplus.EnvValue.fromValue('http/protobuf')],
+      ['OTEL_NODE_RESOURCE_DETECTORS', kplus.EnvValue.fromValue(POD_RESOURCE_DETECTORS)],
       ['OTEL_RESOURCE_ATTRIBUTES', kplus.EnvValue.fromValue(resourceAttributes(config, service))],
     ];
     for (const [name, value] of env) container.env.addVariable(name, value);
 
     clusterService(this, 'service', config, service, [{ name: 'http', port }]);
     podDisruptionBudget(this, config, service);
+    new ApiObject(this, 'autoscaler', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(config, service),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.deployment.name },
+        minReplicas: props.replicas,
+        maxReplicas: props.autoscaling.maxReplicas,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCpuUtilization } },
+          },
+        ],
+      },
+    });
   }
 }
 

@@ -18,8 +18,8 @@ import {
   resources,
   secretEnv,
   selectorLabels,
+  PINNED_IMAGE_PULL_POLICY,
 } from './common.js';
-import { pullPolicyKey } from './app-service.js';
 
 /** uid of the otel/opentelemetry-collector-contrib image. */
 const COLLECTOR_UID = 10001;
@@ -116,7 +116,7 @@ export class Collector extends Construct {
     const container = this.workload.addContainer({
       name: 'otel-collector',
       image: config.collector.image,
-      imagePullPolicy: kplus.ImagePullPolicy[pullPolicyKey(config.image.pullPolicy)],
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       args: this.files.map((f) => `--config=${COLLECTOR_CONFIG_DIR}/${f.key}`),
       ports: [
         { number: OTLP_GRPC_PORT, name: 'otlp-grpc' },

@@ -133,3 +133,6 @@ export function clusterService(
     },
   });
 }
+
+/** Third-party images are pinned to exact tags: pulled once, whatever `image.pullPolicy` says for Snip's own images. */
+export const PINNED_IMAGE_PULL_POLICY = kplus.ImagePullPolicy.IF_NOT_PRESENT;

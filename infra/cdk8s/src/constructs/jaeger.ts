@@ -3,7 +3,6 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { SnipConfig } from '../config.js';
 import { checksum, jaegerFile } from '../collector-files.js';
-import { pullPolicyKey } from './app-service.js';
 import {
   clusterService,
   commonLabels,
@@ -16,6 +15,7 @@ import {
   podSecurity,
   resources,
   selectorLabels,
+  PINNED_IMAGE_PULL_POLICY,
 } from './common.js';
 
 const JAEGER_UID = 10001;
@@ -58,7 +58,7 @@ export class Jaeger extends Construct {
     const container = deployment.addContainer({
       name: 'jaeger',
       image: config.jaeger.image,
-      imagePullPolicy: kplus.ImagePullPolicy[pullPolicyKey(config.image.pullPolicy)],
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       args: [`--config=/etc/jaeger/${file.key}`],
       ports: [
         { number: 4317, name: 'otlp-grpc' },

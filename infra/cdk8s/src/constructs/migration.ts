@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -12,14 +11,26 @@ export interface MigrationJobProps {
   readonly image: string;
 }
 
-/** Name of the migration Job: one per image, so each release runs the (idempotent) migrations once. */
-export function migrationJobName(config: SnipConfig, image: string): string {
-  return `${objectName(config, 'migrate')}-${createHash('sha256').update(image).digest('hex').slice(0, 8)}`;
+/** Image tags usable in an object name (the Job is named after its image). */
+export const IMAGE_TAG_PATTERN = /^[a-z0-9](?:[a-z0-9.]{0,38}[a-z0-9])?$/;
+
+/**
+ * Name of the migration Job: `<name>-migrate-<image tag>`, so each new image runs the (idempotent)
+ * migrations once as a new Job instead of changing an immutable one. Kustomize keeps the name in
+ * step when only the tag changes (see render.ts).
+ */
+export function migrationJobName(config: SnipConfig): string {
+  const { tag } = config.image;
+  if (!IMAGE_TAG_PATTERN.test(tag)) {
+    throw new Error(`image.tag must be lowercase letters, digits and dots (it names the migration Job), got "${tag}"`);
+  }
+  return `${objectName(config, 'migrate')}-${tag}`;
 }
 
 /**
- * Runs the schema migrations once per release instead of in every replica's start:
- * a Helm hook (after install, before upgrade) and an early Argo CD sync wave.
+ * Runs the schema migrations once per image instead of in every replica's start. Ordering is the
+ * deployer's: Argo CD sync wave -1 (after the stores, before the apps), a separate Flux
+ * Kustomization, the quickstart's wait, or a Helm hook (the chart adds it).
  */
 export class MigrationJob extends Construct {
   public readonly job: kplus.Job;
@@ -29,14 +40,11 @@ export class MigrationJob extends Construct {
     const { config } = props;
     this.job = new kplus.Job(this, 'job', {
       metadata: {
-        name: migrationJobName(config, props.image),
+        name: migrationJobName(config),
         labels: commonLabels(config, 'migrate'),
-        annotations: {
-          'helm.sh/hook': 'post-install,pre-upgrade',
-          'helm.sh/hook-weight': '0',
-          'helm.sh/hook-delete-policy': 'before-hook-creation',
-          'argocd.argoproj.io/sync-wave': '-1',
-        },
+        // A changed template under the same tag cannot be applied in place: Argo CD recreates the Job
+        // (with ApplyOutOfSyncOnly, only when it changed).
+        annotations: { 'argocd.argoproj.io/sync-options': 'Force=true,Replace=true' },
       },
       podMetadata: { labels: commonLabels(config, 'migrate') },
       backoffLimit: 6,

@@ -8,13 +8,25 @@ export interface NetworkPoliciesProps {
 }
 
 type Peer = Record<string, unknown>;
+type Rule = { from?: Peer[]; to?: Peer[]; ports?: Array<{ protocol: string; port: number }> };
 const tcp = (port: number) => ({ protocol: 'TCP', port });
 
+/** Health ports the kubelet probes with httpGet or tcpSocket (exec probes need no network). */
+export const PROBE_PORTS = {
+  shortener: 3000,
+  redirector: 3001,
+  postgres: 5432,
+  redis: 6379,
+  collector: 13133,
+  jaeger: 13133,
+} as const;
+
 /**
- * Ingress isolation between components: the redirector only from the shortener, the stores only
- * from the apps, the Collector only from the apps, Jaeger's OTLP only from the Collector. The
- * redirector's egress is limited to DNS, its stores, the Collector and HTTP(S) for geolocation;
- * the shortener keeps open egress because it fetches arbitrary web pages.
+ * Default deny in both directions for every pod of the namespace (DNS excepted), then one policy
+ * per component naming exactly what it may receive and send: probes from outside the pod network
+ * (the kubelet), the redirector only from the shortener, the stores only from the apps (and the
+ * migration), the Collector only from the apps with egress to the API server and its backend.
+ * The shortener keeps open egress: it fetches arbitrary web pages (the SSRF rules guard them).
  */
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
@@ -22,60 +34,71 @@ export class NetworkPolicies extends Construct {
     const { config } = props;
     const pods = (component: string): Peer => ({ podSelector: { matchLabels: selectorLabels(config, component) } });
     const apps = [pods('shortener'), pods('redirector')];
+    // Node-originated traffic (kubelet probes) comes from outside the pod network.
+    const notPods: Peer = { ipBlock: { cidr: '0.0.0.0/0', except: [config.networkPolicy.podCidr] } };
+    const probes = (component: keyof typeof PROBE_PORTS): Rule => ({ from: [notPods], ports: [tcp(PROBE_PORTS[component])] });
+    const dns: Rule = { ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] };
 
-    const policy = (component: string, spec: Record<string, unknown>) =>
+    new ApiObject(this, 'default-deny', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(config, 'default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [dns] },
+    });
+
+    const policy = (component: string, ingress: Rule[], egress: Rule[]) =>
       new ApiObject(this, component, {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
         metadata: meta(config, component),
-        spec: { podSelector: { matchLabels: selectorLabels(config, component) }, ...spec },
+        spec: {
+          podSelector: { matchLabels: selectorLabels(config, component) },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress,
+          egress,
+        },
       });
 
-    // Public entry point (behind the ingress controller or a port-forward).
-    policy('shortener', {
-      policyTypes: ['Ingress'],
-      ingress: [{ ports: [tcp(3000)] }],
-    });
+    const store = (component: string, port: number, mode: string): Rule[] =>
+      mode === 'disabled' ? [] : [mode === 'in-cluster' ? { to: [pods(component)], ports: [tcp(port)] } : { ports: [tcp(port)] }];
+    const postgres = store('postgres', 5432, config.postgres.mode);
+    const redis = store('redis', 6379, config.redis.mode);
+    const collector: Rule = { to: [pods('collector')], ports: [tcp(4317), tcp(4318)] };
 
-    const storeEgress = (component: string, port: number, inCluster: boolean) =>
-      inCluster ? { to: [pods(component)], ports: [tcp(port)] } : { ports: [tcp(port)] };
-    policy('redirector', {
-      policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [pods('shortener')], ports: [tcp(3001)] }],
-      egress: [
-        { ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
-        storeEgress('postgres', 5432, config.postgres.mode === 'in-cluster'),
-        ...(config.redis.mode === 'disabled'
-          ? []
-          : [storeEgress('redis', 6379, config.redis.mode === 'in-cluster')]),
-        { to: [pods('collector')], ports: [tcp(4317), tcp(4318)] },
-        // ip-api.com geolocation.
-        { ports: [tcp(80), tcp(443)] },
-      ],
-    });
-
+    // Public entry point (behind the ingress controller or a port-forward); open egress for target pages.
+    policy('shortener', [{ ports: [tcp(3000)] }], [{}]);
+    policy(
+      'redirector',
+      [{ from: [pods('shortener')], ports: [tcp(3001)] }, probes('redirector')],
+      // ip-api.com geolocation over HTTP(S).
+      [...postgres, ...redis, collector, { ports: [tcp(80), tcp(443)] }],
+    );
+    policy('migrate', [], postgres);
     if (config.postgres.mode === 'in-cluster') {
-      policy('postgres', {
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [...apps, pods('migrate')], ports: [tcp(5432)] }],
-      });
+      policy('postgres', [{ from: [...apps, pods('migrate')], ports: [tcp(5432)] }, probes('postgres')], []);
     }
     if (config.redis.mode === 'in-cluster') {
-      policy('redis', { policyTypes: ['Ingress'], ingress: [{ from: apps, ports: [tcp(6379)] }] });
+      policy('redis', [{ from: apps, ports: [tcp(6379)] }, probes('redis')], []);
     }
-    policy('collector', {
-      policyTypes: ['Ingress'],
-      ingress: [{ from: apps, ports: [tcp(4317), tcp(4318)] }],
-    });
+    const backend: Rule =
+      config.collector.exporter === 'jaeger' ? { to: [pods('jaeger')], ports: [tcp(4317), tcp(4318)] } : { ports: [tcp(443)] };
+    policy(
+      'collector',
+      [{ from: apps, ports: [tcp(4317), tcp(4318)] }, probes('collector')],
+      // k8s_attributes watches the API server: the kubernetes Service (443) and, after DNAT, the server itself (6443).
+      [{ ports: [tcp(443), tcp(6443)] }, backend],
+    );
     if (config.collector.exporter === 'jaeger') {
-      policy('jaeger', {
-        policyTypes: ['Ingress'],
-        ingress: [
+      policy(
+        'jaeger',
+        [
           { from: [pods('collector')], ports: [tcp(4317), tcp(4318)] },
           // The UI is reached through kubectl port-forward or an operator's own ingress.
           { ports: [tcp(16686)] },
+          probes('jaeger'),
         ],
-      });
+        [],
+      );
     }
   }
 }

@@ -3,7 +3,6 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { SnipConfig } from '../config.js';
-import { pullPolicyKey } from './app-service.js';
 import {
   clusterService,
   commonLabels,
@@ -15,13 +14,11 @@ import {
   secretEnv,
   selectorLabels,
   tmpVolume,
+  PINNED_IMAGE_PULL_POLICY,
 } from './common.js';
 
 /** uid/gid of the `postgres` and `redis` users in the Debian-based official images. */
 const STORE_UID = 999;
-
-/** Argo CD: the database syncs before the migration Job (wave -1) and the services (wave 0). */
-const STORE_SYNC_WAVE = { 'argocd.argoproj.io/sync-wave': '-2' };
 
 export interface PostgresProps {
   readonly config: SnipConfig;
@@ -37,13 +34,13 @@ export class Postgres extends Construct {
     const name = objectName(config, 'postgres');
     // The StatefulSet's governing Service; it selects the pods by the StatefulSet's selector.
     const service = new kplus.Service(this, 'service', {
-      metadata: { name, labels: commonLabels(config, 'postgres'), annotations: STORE_SYNC_WAVE },
+      metadata: { name, labels: commonLabels(config, 'postgres') },
       type: kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: 'postgres', port: 5432, targetPort: 5432, protocol: kplus.Protocol.TCP }],
     });
 
     this.statefulSet = new kplus.StatefulSet(this, 'statefulset', {
-      metadata: { name, labels: commonLabels(config, 'postgres'), annotations: STORE_SYNC_WAVE },
+      metadata: { name, labels: commonLabels(config, 'postgres') },
       select: false,
       replicas: 1,
       service,
@@ -70,7 +67,7 @@ export class Postgres extends Construct {
     const container = this.statefulSet.addContainer({
       name: 'postgres',
       image: config.postgres.image,
-      imagePullPolicy: kplus.ImagePullPolicy[pullPolicyKey(config.image.pullPolicy)],
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       ports: [{ number: 5432, name: 'postgres' }],
       securityContext: containerSecurity(STORE_UID),
       resources: resources(config.postgres.resources),
@@ -134,7 +131,7 @@ export class Redis extends Construct {
     this.deployment.addContainer({
       name: 'redis',
       image: config.redis.image,
-      imagePullPolicy: kplus.ImagePullPolicy[pullPolicyKey(config.image.pullPolicy)],
+      imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       args: ['--save', '', '--appendonly', 'no', '--maxmemory', config.redis.maxMemory, '--maxmemory-policy', 'allkeys-lru'],
       ports: [{ number: 6379, name: 'redis' }],
       securityContext: containerSecurity(STORE_UID),
