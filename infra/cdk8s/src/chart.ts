@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { SnipConfig } from './config.js';
 import { SnipService } from './constructs/app-service.js';
 import { Collector } from './constructs/collector.js';
-import { objectName } from './constructs/common.js';
+import { applySerializedPatches, objectName } from './constructs/common.js';
 import { ShortenerIngress } from './constructs/ingress.js';
 import { Jaeger } from './constructs/jaeger.js';
 import { MigrationJob } from './constructs/migration.js';
@@ -95,6 +95,10 @@ export class SnipChart extends Chart {
       const stage = stageOf(child.kind, child.metadata.getLabel('app.kubernetes.io/name'));
       child.metadata.addAnnotation(SYNC_WAVE, String(STAGES[stage]));
     }
+  }
+
+  public override toJson(): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return applySerializedPatches(this, super.toJson());
   }
 }
 

@@ -84,12 +84,94 @@ function jobNameReplacement(config: SnipConfig, objects: readonly K8sObject[]) {
   };
 }
 
+/** Where GitOps controllers find this repository (examples: replace with your fork). */
+export const GITOPS_REPOSITORY = { url: 'https://github.com/your-org/snip.git', branch: 'main' } as const;
+
+const appName = (profile: ProfileName) => (profile === 'kind' ? 'snip' : `snip-${profile}`);
+
+function secretsNote(config: SnipConfig): string {
+  const secrets = [
+    `${config.postgres.secretName} (DATABASE_URL${config.postgres.mode === 'in-cluster' ? ', POSTGRES_PASSWORD' : ''})`,
+    ...(config.redis.mode === 'external' ? [`${config.redis.secretName} (REDIS_URL)`] : []),
+    ...(config.collector.exporter === 'dash0' ? [`${config.dash0.secretName} (${config.dash0.secretKey}: an ingest-only Dash0 token)`] : []),
+  ];
+  return `# Secrets created outside Git, before the first sync: ${secrets.join(', ')}.\n`;
+}
+
+/**
+ * Argo CD Application for a profile. Order comes from the objects' sync waves (namespace -3,
+ * platform -2, migration Job -1, apps 0): Argo CD applies a wave only when the previous one is
+ * healthy, and a Job is healthy once it completed. ApplyOutOfSyncOnly keeps an unchanged Job
+ * untouched, so a re-sync runs a migration only when its Job changed.
+ */
+function argoApplication(profile: ProfileName, config: SnipConfig): string {
+  return (
+    `# Argo CD Application syncing deploy/${profile} (a kustomization).\n` +
+    secretsNote(config) +
+    '# Deploy a new build by bumping newTag in image/kustomization.yaml in Git; the migration Job follows it.\n' +
+    stringify({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: appName(profile), namespace: 'argocd' },
+      spec: {
+        project: 'default',
+        source: { repoURL: GITOPS_REPOSITORY.url, targetRevision: GITOPS_REPOSITORY.branch, path: `deploy/${profile}` },
+        destination: { server: 'https://kubernetes.default.svc', namespace: config.namespace },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          syncOptions: ['ApplyOutOfSyncOnly=true', 'PruneLast=true'],
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+      },
+    })
+  );
+}
+
+/**
+ * Flux: one Kustomization per stage, chained with dependsOn and wait, so the migration Job runs
+ * after the stores are ready and the apps roll out after it completed. `force` on the migration
+ * recreates its Job when the template changed under the same tag (Job templates are immutable).
+ */
+function fluxKustomizations(profile: ProfileName, config: SnipConfig): string {
+  const name = appName(profile);
+  const stages = Object.keys(STAGES) as Stage[];
+  const docs: unknown[] = [
+    {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name, namespace: 'flux-system' },
+      spec: { interval: '5m', url: GITOPS_REPOSITORY.url, ref: { branch: GITOPS_REPOSITORY.branch } },
+    },
+    ...stages.map((stage, i) => ({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: `${name}-${stage}`, namespace: 'flux-system' },
+      spec: {
+        interval: '10m',
+        sourceRef: { kind: 'GitRepository', name },
+        path: `./deploy/${profile}/${stage}`,
+        prune: true,
+        wait: true,
+        timeout: stage === 'migrate' ? '15m' : '10m',
+        ...(i > 0 ? { dependsOn: [{ name: `${name}-${stages[i - 1]}` }] } : {}),
+        ...(stage === 'migrate' ? { force: true } : {}),
+      },
+    })),
+  ];
+  return (
+    `# Flux: this repository and one Kustomization per stage of deploy/${profile}: ${stages.join(' -> ')}.\n` +
+    secretsNote(config) +
+    toYamlDocs(docs)
+  );
+}
+
 /** deploy/<profile>/: the namespace, one folder per stage, the image component and the whole kustomization. */
 function renderProfile(name: ProfileName, config: SnipConfig, files: Map<string, string>): void {
   const from = banner(`infra/cdk8s (profile ${name})`);
   const dir = `deploy/${name}`;
   const objects = synthObjects(config);
-  files.set(`${dir}/namespace.yaml`, from + toYamlDocs(synthNamespace(config)));
+  // The namespace belongs to the first stage, so each stage folder applies on its own (Flux, the quickstart).
+  files.set(`${dir}/platform/namespace.yaml`, from + toYamlDocs(synthNamespace(config)));
   files.set(
     `${dir}/image/kustomization.yaml`,
     from +
@@ -109,13 +191,15 @@ function renderProfile(name: ProfileName, config: SnipConfig, files: Map<string,
       `${dir}/${stage}/kustomization.yaml`,
       from +
         kustomization({
-          resources: [STAGE_FILES[stage]],
+          resources: [...(stage === 'platform' ? ['namespace.yaml'] : []), STAGE_FILES[stage]],
           ...(IMAGE_STAGES.has(stage) ? { components: ['../image'] } : {}),
           ...(stage === 'migrate' ? { replacements: [jobNameReplacement(config, objects)] } : {}),
         }),
     );
   }
-  files.set(`${dir}/kustomization.yaml`, from + kustomization({ resources: ['namespace.yaml', ...Object.keys(STAGES)] }));
+  files.set(`${dir}/kustomization.yaml`, from + kustomization({ resources: Object.keys(STAGES) }));
+  files.set(`deploy/argo/snip-${name}.yaml`, from + argoApplication(name, config));
+  files.set(`deploy/flux/snip-${name}.yaml`, from + fluxKustomizations(name, config));
 }
 
 /**

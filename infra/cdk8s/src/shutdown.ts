@@ -8,6 +8,8 @@ export const SERVER_CLOSE_TIMEOUT_MS = 10_000;
 export const TELEMETRY_FLUSH_TIMEOUT_MS = 10_000;
 /** Redirector: queued visits are written for at most this long (VISITS_DRAIN_TIMEOUT_MS, set explicitly). */
 export const VISITS_DRAIN_TIMEOUT_MS = 15_000;
+/** Redirector: a visit batch started just before the drain deadline ends within the statement timeout. */
+export const LAST_VISIT_BATCH_MS = 5_000;
 /** Slack for process exit and the kubelet's own bookkeeping. */
 export const GRACE_MARGIN_SECONDS = 5;
 
@@ -18,7 +20,7 @@ export function drainSteps(config: SnipConfig, service: AppService): Record<stri
   return {
     SHUTDOWN_DELAY_MS: config.shutdown.delayMs,
     server: SERVER_CLOSE_TIMEOUT_MS,
-    ...(service === 'redirector' ? { VISITS_DRAIN_TIMEOUT_MS } : {}),
+    ...(service === 'redirector' ? { VISITS_DRAIN_TIMEOUT_MS, lastVisitBatch: LAST_VISIT_BATCH_MS } : {}),
     telemetry: TELEMETRY_FLUSH_TIMEOUT_MS,
   };
 }

@@ -46,6 +46,9 @@ function stopKeepAlive(server: Server): void {
   for (const res of inFlight(server)) lastOnSocket(undefined, res);
 }
 
+/** How long in-flight requests may run after the server stops accepting (part of a pod's grace period). */
+export const SERVER_CLOSE_TIMEOUT_MS = 10_000;
+
 function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     stopKeepAlive(server);
@@ -145,7 +148,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
         stopKeepAlive(server);
         await new Promise((r) => setTimeout(r, shutdownDelayMs));
       }
-      await closeServer(server, 10_000);
+      await closeServer(server, SERVER_CLOSE_TIMEOUT_MS);
       await app.close();
       logger.pino.info({ event: 'stopped', duration_ms: Date.now() - started }, 'stopped');
       await shutdownTelemetry();

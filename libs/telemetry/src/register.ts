@@ -13,6 +13,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type * as AutoInstrumentations from '@opentelemetry/auto-instrumentations-node';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkNode from '@opentelemetry/sdk-node';
+import { TELEMETRY_SHUTDOWN_TIMEOUT_MS } from './shutdown';
 import { clientSpanName, isProbe, peersFromEnv, serviceFromMainPath } from './span-names';
 
 // Loaded only when the SDK starts: together they take about 0.6 s to load, which a process with
@@ -29,7 +30,6 @@ function loadSdk() {
 /** Enabled unless OTEL_NODE_ENABLED_INSTRUMENTATIONS says otherwise; fs, dns, net, pino and the rest stay off. */
 export const DEFAULT_INSTRUMENTATIONS = ['http', 'express', 'nestjs-core', 'pg', 'ioredis', 'undici'] as const;
 
-const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 function isClientRequest(request: ClientRequest | IncomingMessage): request is ClientRequest {
   return typeof (request as ClientRequest).getHeader === 'function';
@@ -94,7 +94,7 @@ function start(): void {
   const flush = () =>
     Promise.race([
       sdk.shutdown().catch(() => undefined),
-      new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()),
+      new Promise<void>((resolve) => setTimeout(resolve, TELEMETRY_SHUTDOWN_TIMEOUT_MS).unref()),
     ]);
   (globalThis as Record<symbol, unknown>)[Symbol.for('snip.telemetry')] = { shutdown: () => (done ??= flush()) };
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { AutoscalingConfig, Resources, SnipConfig } from '../config.js';
 import { VISITS_DRAIN_TIMEOUT_MS, terminationGracePeriodSeconds } from '../shutdown.js';
 import {
+  addSerializedPatch,
   clusterService,
   commonLabels,
   meta,
@@ -83,7 +84,11 @@ export class SnipService extends Construct {
           labelSelector: { matchLabels: selectorLabels(config, service) },
         },
       ]),
-      // Endpoints and ingress controllers drop the pod while it sleeps, before it hears SIGTERM.
+    );
+    // Endpoints and ingress controllers drop the pod while it sleeps, before it hears SIGTERM.
+    // The sleep action needs Kubernetes 1.30 (no shell or sleep binary in the image).
+    addSerializedPatch(
+      ApiObject.of(this.deployment),
       JsonPatch.add('/spec/template/spec/containers/0/lifecycle', {
         preStop: { sleep: { seconds: config.shutdown.preStopSeconds } },
       }),

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { Resources, SnipConfig } from '../config.js';
@@ -136,3 +136,28 @@ export function clusterService(
 
 /** Third-party images are pinned to exact tags: pulled once, whatever `image.pullPolicy` says for Snip's own images. */
 export const PINNED_IMAGE_PULL_POLICY = kplus.ImagePullPolicy.IF_NOT_PRESENT;
+
+/** JSON patches applied after serialization, for fields newer than cdk8s-plus-28's Kubernetes 1.28 schema. */
+const serializedPatches = new WeakMap<Chart, Map<string, JsonPatch[]>>();
+
+/**
+ * Patches an object's final JSON (addJsonPatch runs before the 1.28 serializer, which drops fields
+ * it does not know, such as the preStop `sleep` action of Kubernetes 1.30). Applied by
+ * applySerializedPatches in the chart's toJson.
+ */
+export function addSerializedPatch(obj: ApiObject, ...ops: JsonPatch[]): void {
+  const chart = Chart.of(obj);
+  const byObject = serializedPatches.get(chart) ?? new Map<string, JsonPatch[]>();
+  serializedPatches.set(chart, byObject);
+  const id = `${obj.kind}/${obj.name}`;
+  byObject.set(id, [...(byObject.get(id) ?? []), ...ops]);
+}
+
+export function applySerializedPatches(chart: Chart, objects: Array<{ kind: string; metadata: { name: string } }>): unknown[] {
+  const byObject = serializedPatches.get(chart);
+  if (!byObject) return objects;
+  return objects.map((o) => {
+    const ops = byObject.get(`${o.kind}/${o.metadata.name}`);
+    return ops ? JsonPatch.apply(o, ...ops) : o;
+  });
+}
