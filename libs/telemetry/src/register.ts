@@ -30,7 +30,6 @@ function loadSdk() {
 /** Enabled unless OTEL_NODE_ENABLED_INSTRUMENTATIONS says otherwise; fs, dns, net, pino and the rest stay off. */
 export const DEFAULT_INSTRUMENTATIONS = ['http', 'express', 'nestjs-core', 'pg', 'ioredis', 'undici'] as const;
 
-
 function isClientRequest(request: ClientRequest | IncomingMessage): request is ClientRequest {
   return typeof (request as ClientRequest).getHeader === 'function';
 }
