@@ -30,7 +30,7 @@ export const HEALTH_ROUTES = { liveness: '/health/live', readiness: '/health/rea
  * Resource detectors of the Node SDK in a pod: without `host`, whose host.name would be the pod
  * name (a container's hostname); the pod and node come from the downward API instead.
  */
-export const POD_RESOURCE_DETECTORS = 'env,os,process';
+export const POD_RESOURCE_DETECTORS = 'env,os,process,serviceinstance';
 
 export interface SnipServiceProps {
   /** Whole deployment configuration. */
