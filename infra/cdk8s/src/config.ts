@@ -21,7 +21,7 @@ export interface ImageConfig {
   readonly redirectorRepository: string;
   /**
    * Tag shared by both images; the migration Job runs the shortener image and is named after it,
-   * so the tag must be lowercase letters, digits, '.' and '-' (the quickstart uses a content hash).
+   * so the tag must be lowercase letters, digits and '.' (the quickstart uses a content hash).
    * GitOps output takes it from the kustomize `images:` component (deploy/<profile>/image).
    */
   readonly tag: string;

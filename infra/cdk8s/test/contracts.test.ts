@@ -439,6 +439,12 @@ describe('profiles', () => {
     });
   });
 
+  it('rejects autoscaling bounds and Job names the API server would refuse', () => {
+    expect(() => synth(withOverrides(profiles.kind, { shortener: { replicas: 5 } }))).toThrow(/replicas <= maxReplicas/);
+    expect(() => synth(withOverrides(profiles.kind, { redirector: { replicas: 0 } }))).toThrow(/1 <= replicas/);
+    expect(() => synth(withOverrides(profiles.kind, { name: 'a'.repeat(30), image: { tag: 'b'.repeat(30) } }))).toThrow(/63 characters/);
+  });
+
   it('rejects resources the GOMEMLIMIT derivation cannot read', () => {
     const bad = withOverrides(profiles.kind, {
       collector: { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },

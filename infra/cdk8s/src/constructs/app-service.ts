@@ -61,6 +61,9 @@ export class SnipService extends Construct {
   constructor(scope: Construct, id: string, props: SnipServiceProps) {
     super(scope, id);
     const { config, service, port } = props;
+    if (props.replicas < 1 || props.autoscaling.maxReplicas < props.replicas) {
+      throw new Error(`${service}: autoscaling needs 1 <= replicas <= maxReplicas (got ${props.replicas} and ${props.autoscaling.maxReplicas})`);
+    }
 
     this.deployment = new kplus.Deployment(this, 'deployment', {
       metadata: { name: objectName(config, service), labels: commonLabels(config, service) },

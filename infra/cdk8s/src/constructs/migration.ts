@@ -24,7 +24,10 @@ export function migrationJobName(config: SnipConfig): string {
   if (!IMAGE_TAG_PATTERN.test(tag)) {
     throw new Error(`image.tag must be lowercase letters, digits and dots (it names the migration Job), got "${tag}"`);
   }
-  return `${objectName(config, 'migrate')}-${tag}`;
+  const name = `${objectName(config, 'migrate')}-${tag}`;
+  // The Job controller copies the name into a pod label (at most 63 characters).
+  if (name.length > 63) throw new Error(`migration Job name ${name} is longer than 63 characters: shorten name or image.tag`);
+  return name;
 }
 
 /**
