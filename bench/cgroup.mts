@@ -6,16 +6,19 @@ export const CGROUP_V1_MEMORY_ROOT = '/sys/fs/cgroup/memory';
 
 export interface MemoryGroup {
   readonly path: string;
-  readonly limitBytes: number;
+  readonly limitBytes: number | null;
   /** Command prefix that moves the process into the group before Node starts (so V8 sizes its heap from the limit). */
   readonly prefix: readonly string[];
   stats(): MemoryGroupStats;
+  /** Starts a new peak (max_usage) window. */
+  resetPeak(): void;
   /** Removes the group; its processes must have exited. */
   remove(): void;
 }
 
 export interface MemoryGroupStats {
-  readonly limitMiB: number;
+  /** null: the group only measures. */
+  readonly limitMiB: number | null;
   /** Peak charged memory (RSS + page cache) of the group, MiB. */
   readonly peakMiB: number;
   /** How often the group hit its limit (reclaim was forced). */
@@ -47,14 +50,18 @@ export function cgroupUnavailable(root = CGROUP_V1_MEMORY_ROOT): string | null {
 
 const readNumber = (file: string) => Number(readFileSync(file, 'utf8').trim());
 
-/** Creates `<root>/<name>` limited to `limitBytes`, without swap so the limit is the limit. */
-export function createMemoryGroup(name: string, limitBytes: number, root = CGROUP_V1_MEMORY_ROOT): MemoryGroup {
+/**
+ * Creates `<root>/<name>` limited to `limitBytes` (memory + swap where swap is accounted, so the
+ * limit is the limit), or unlimited when `limitBytes` is null (the group then only measures).
+ */
+export function createMemoryGroup(name: string, limitBytes: number | null, root = CGROUP_V1_MEMORY_ROOT): MemoryGroup {
   const path = join(root, name);
   mkdirSync(path);
-  writeFileSync(join(path, 'memory.limit_in_bytes'), String(limitBytes));
-  // memsw exists only with swap accounting; where it does, cap memory + swap at the same value.
-  const memsw = join(path, 'memory.memsw.limit_in_bytes');
-  if (existsSync(memsw)) writeFileSync(memsw, String(limitBytes));
+  if (limitBytes !== null) {
+    writeFileSync(join(path, 'memory.limit_in_bytes'), String(limitBytes));
+    const memsw = join(path, 'memory.memsw.limit_in_bytes');
+    if (existsSync(memsw)) writeFileSync(memsw, String(limitBytes));
+  }
   return {
     path,
     limitBytes,
@@ -62,11 +69,14 @@ export function createMemoryGroup(name: string, limitBytes: number, root = CGROU
     stats() {
       const oom = /^oom_kill (\d+)$/m.exec(readFileSync(join(path, 'memory.oom_control'), 'utf8'));
       return {
-        limitMiB: Math.round(limitBytes / 1024 ** 2),
+        limitMiB: limitBytes === null ? null : Math.round(limitBytes / 1024 ** 2),
         peakMiB: Math.round((readNumber(join(path, 'memory.max_usage_in_bytes')) / 1024 ** 2) * 10) / 10,
         failcnt: readNumber(join(path, 'memory.failcnt')),
         oomKills: oom ? Number(oom[1]) : 0,
       };
+    },
+    resetPeak() {
+      writeFileSync(join(path, 'memory.max_usage_in_bytes'), '0');
     },
     remove() {
       if (existsSync(path)) rmdirSync(path);

@@ -1,8 +1,13 @@
-// The benchmark's result shape, the issue's targets as pass/fail ratios, and the Markdown table.
+// The benchmark's result shape, the targets as pass/fail ratios, and the Markdown table.
+import type { MemoryGroupStats } from './cgroup.mts';
 
 export interface ScenarioResult {
   name: string;
   tracing: 'off' | 'on' | null;
+  /** Run inside the profile's memory limits (tracing on). */
+  limited?: boolean;
+  /** Per service, from its memory cgroup over warm-up and measurement (limit hits and OOM kills counted in this scenario only). */
+  memory?: Record<string, MemoryGroupStats>;
   connections: number;
   durationS: number;
   requests: number;
@@ -41,6 +46,10 @@ export interface BenchResult {
     envOn: Record<string, string>;
   };
   commit: string | null;
+  /** Memory limits of the limited stack and the profile they come from; null when it did not run. */
+  limits?: { profile: string; shortener: string; redirector: string } | null;
+  /** Why there is no limited stack (no writable cgroup, BENCH_LIMITS=off). */
+  limitsSkipped?: string | null;
   scenarios: ScenarioResult[];
   /** One connection, sequential requests: latency without queueing. */
   probes: Record<string, { p50: number; p99: number }>;
@@ -55,9 +64,13 @@ export interface BenchResult {
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const times = (x: number) => `${x.toFixed(2)}×`;
 
-function find(r: BenchResult, name: string, tracing: 'off' | 'on' | null): ScenarioResult | undefined {
-  return r.scenarios.find((s) => s.name === name && s.tracing === tracing);
+function find(r: BenchResult, name: string, tracing: 'off' | 'on' | null, limited = false): ScenarioResult | undefined {
+  return r.scenarios.find((s) => s.name === name && s.tracing === tracing && Boolean(s.limited) === limited);
 }
+
+const peaks = (s: ScenarioResult) =>
+  s.memory ? `${s.memory['shortener']?.peakMiB ?? '–'} + ${s.memory['redirector']?.peakMiB ?? '–'}` : '–';
+const oomKills = (s: ScenarioResult) => Object.values(s.memory ?? {}).reduce((n, m) => n + m.oomKills, 0);
 
 /** The issue's targets. A target whose scenarios were not run is left out. */
 export function evaluateTargets(r: BenchResult): Target[] {
@@ -130,6 +143,19 @@ export function evaluateTargets(r: BenchResult): Target[] {
       pass: m.rssMiB !== null && m.rssMiB < 200,
     });
   }
+  for (const limited of r.scenarios.filter((s) => s.limited && s.name !== 'rss-load')) {
+    const free = find(r, limited.name, 'on');
+    if (!free) continue;
+    const ratio = limited.rps / Math.max(free.rps, 1);
+    const kills = oomKills(limited);
+    targets.push({
+      id: `limited-${limited.name}`,
+      what: `${label(limited.name)}, tracing on, inside ${r.limits ? `shortener ${r.limits.shortener} / redirector ${r.limits.redirector}` : 'the limits'} vs unlimited`,
+      measured: `${limited.rps} / ${free.rps} req/s = ${pct(ratio)}; peak ${peaks(limited)} MiB; ${kills} OOM kills`,
+      limit: '≥ 90 %, no OOM kill',
+      pass: ratio >= 0.9 && kills === 0,
+    });
+  }
   for (const x of r.ready) {
     targets.push({
       id: `ready-${x.service}-${x.tracing}`,
@@ -165,16 +191,28 @@ export function renderMarkdown(r: BenchResult): string {
       `Raw figures: \`bench/results/${r.mode}.json\`.`,
   );
   out.push('');
-  out.push('| scenario | tracing | req/s | p50 ms | p90 ms | p99 ms | max ms | vs bare req/s | on vs off | CPU µs/req shortener + redirector |');
-  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  if (r.limits) {
+    out.push(
+      `Rows marked *limited* ran traced with each service in a memory cgroup at the ${r.limits.profile} profile's limits ` +
+        `(shortener ${r.limits.shortener}, redirector ${r.limits.redirector}); peak memory is the cgroup's charged memory over warm-up and measurement.`,
+    );
+    out.push('');
+  } else if (r.limitsSkipped) {
+    out.push(`No run inside the memory limits: ${r.limitsSkipped}.`);
+    out.push('');
+  }
+  out.push('| scenario | tracing | req/s | p50 ms | p90 ms | p99 ms | max ms | vs bare req/s | on vs off | CPU µs/req shortener + redirector | peak MiB shortener + redirector |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const bare = find(r, 'bare-302', null);
   for (const s of r.scenarios.filter((x) => x.name !== 'rss-load')) {
     const off = s.tracing === 'on' ? find(r, s.name, 'off') : undefined;
-    const flags = s.unexpected || s.errors || s.timeouts ? ` ⚠ ${s.unexpected} unexpected, ${s.errors} errors` : '';
+    const kills = oomKills(s);
+    const flags =
+      (s.unexpected || s.errors || s.timeouts ? ` ⚠ ${s.unexpected} unexpected, ${s.errors} errors` : '') + (kills ? ` ⚠ ${kills} OOM kill(s)` : '');
     out.push(
-      `| ${label(s.name)}${flags} | ${s.tracing ?? '–'} | ${s.rps} | ${s.latencyMs.p50} | ${s.latencyMs.p90} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ` +
+      `| ${label(s.name)}${flags} | ${s.tracing ?? '–'}${s.limited ? ', *limited*' : ''} | ${s.rps} | ${s.latencyMs.p50} | ${s.latencyMs.p90} | ${s.latencyMs.p99} | ${s.latencyMs.max} | ` +
         `${bare && s !== bare ? pct(s.rps / bare.rps) : '–'} | ${off ? pct(s.rps / off.rps) : '–'} | ` +
-        `${s.cpuPerRequestUs && Object.keys(s.cpuPerRequestUs).length ? `${s.cpuPerRequestUs['shortener'] ?? '–'} + ${s.cpuPerRequestUs['redirector'] ?? '–'}` : '–'} |`,
+        `${s.cpuPerRequestUs && Object.keys(s.cpuPerRequestUs).length ? `${s.cpuPerRequestUs['shortener'] ?? '–'} + ${s.cpuPerRequestUs['redirector'] ?? '–'}` : '–'} | ${peaks(s)} |`,
     );
   }
   if (Object.keys(r.probes).length) {

@@ -28,10 +28,12 @@ export function serviceCommand(name: ServiceName): string[] {
 export async function startService(
   name: ServiceName,
   env: Record<string, string | undefined>,
-  options: { port?: number; waitReady?: boolean } = {},
+  options: { port?: number; waitReady?: boolean; prefix?: readonly string[] } = {},
 ): Promise<RunningService> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, serviceCommand(name), {
+  // A prefix runs before Node (the benchmark's memory cgroup); it must exec, so the pid stays the service's.
+  const [command, ...args] = [...(options.prefix ?? []), process.execPath, ...serviceCommand(name)];
+  const child = spawn(command!, args, {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'],
