@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, NotFoundException, Param, Query, Req } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   countsVisit,
   isIpLiteral,
@@ -8,6 +8,7 @@ import {
   RESOLVE_NOT_FOUND,
   RESOLVE_QUERY,
   RESOLVE_ROUTE,
+  RESOLVE_STATUS,
   type ResolveResponse,
   USER_AGENT_MAX_LENGTH,
 } from '@snip/common';
@@ -30,8 +31,9 @@ export class ResolveController {
    * from the shortener) and `visit=0` for HEAD requests.
    */
   @Get(RESOLVE_ROUTE)
-  @ApiOkResponse({ schema: { example: { original_url: 'https://example.com/' } satisfies ResolveResponse } })
-  @ApiNotFoundResponse({ schema: { example: RESOLVE_NOT_FOUND } })
+  @ApiResponse({ status: RESOLVE_STATUS.found, schema: { example: { original_url: 'https://example.com/' } satisfies ResolveResponse } })
+  @ApiResponse({ status: RESOLVE_STATUS.notFound, schema: { example: RESOLVE_NOT_FOUND } })
+  @ApiResponse({ status: RESOLVE_STATUS.unavailable, description: 'PostgreSQL was needed and did not answer' })
   async resolve(
     @Param('code') code: string,
     @Query(RESOLVE_QUERY.visit) visit: string | undefined,
