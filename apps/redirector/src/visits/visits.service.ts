@@ -38,7 +38,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
     @InjectDataSource() private readonly db: DataSource,
     private readonly geo: GeoService,
     @Inject(visitsConfig.KEY) private readonly config: VisitsConfig,
-    @Inject(geoConfig.KEY) private readonly geoConfig: GeoConfig,
+    @Inject(geoConfig.KEY) private readonly geoSettings: GeoConfig,
   ) {}
 
   onModuleInit(): void {
@@ -119,7 +119,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
         result.set(ip, await this.geo.locate(ip));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.geoConfig.concurrency, distinct.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.geoSettings.concurrency, distinct.length) }, worker));
     return result;
   }
 
