@@ -55,7 +55,7 @@ describe('cache-key-mismatch', () => {
     const trace = await traceOf(tp.traceId, ['shortener', 'redirector']);
     const server = trace.find((s) => s.service === 'redirector' && s.kind === SpanKind.SERVER)!;
     expect(server.name).toBe('GET /resolve/:code');
-    expect(server.attributes['shortener.cache_hit']).toBe(false);
+    expect(server.attributes['redirector.cache_hit']).toBe(false);
     const selects = trace.filter((s) => s.service === 'redirector' && isPgSelect(s));
     expect(selects, JSON.stringify(nameCounts(trace))).toHaveLength(1);
     expect(isDescendant(selects[0]!, server, trace)).toBe(true);

@@ -182,8 +182,8 @@ describe('shorten', () => {
 
     it('is a cache hit right after creation: no PostgreSQL SELECT in the redirector', () => {
       const redirectorServer = serverSpan(redirect, 'redirector')!;
-      expect(redirectorServer.attributes['shortener.cache_hit']).toBe(true);
-      expect(redirectorServer.attributes['shortener.short_code']).toBe(code);
+      expect(redirectorServer.attributes['redirector.cache_hit']).toBe(true);
+      expect(redirectorServer.attributes['redirector.short_code']).toBe(code);
       expect(redirect.filter((s) => s.service === 'redirector' && isPgSelect(s))).toEqual([]);
     });
 

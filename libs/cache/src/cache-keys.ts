@@ -5,11 +5,8 @@ export function urlCacheKey(code: string): string {
   return `url:${code}`;
 }
 
-/**
- * The key the redirector used before the scheme was unified (`urls:` instead of `url:`). Only the
- * cache-key-mismatch training scenario uses it, to show how a silent miss looks in a trace.
- */
-export function legacyUrlCacheKey(code: string): string {
+// A deliberately wrong key (`urls:`): the cache-key-mismatch scenario's bug (docs/tracing.md, "Guided scenarios").
+export function mismatchedUrlCacheKey(code: string): string {
   return `urls:${code}`;
 }
 

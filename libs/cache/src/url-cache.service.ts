@@ -50,10 +50,6 @@ export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  get enabled(): boolean {
-    return this.client !== undefined;
-  }
-
   async get(code: string, key: (code: string) => string = urlCacheKey): Promise<CacheLookup> {
     if (!this.client) return { hit: false, error: 'disabled' };
     try {

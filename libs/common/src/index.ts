@@ -11,3 +11,4 @@ export * from './health/health.controller';
 export * from './health/health.module';
 export * from './cache/ttl-cache';
 export * from './bootstrap';
+export * from './contract/resolve';

@@ -1,11 +1,8 @@
 import { DataSource, type DataSourceOptions, type Logger as TypeOrmLogger } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
-import { UrlEntity } from './url.entity';
-import { VisitEntity } from './visit.entity';
 
-// Entities and migrations are listed explicitly: path globs break once the code is compiled or moved.
-export const ENTITIES = [UrlEntity, VisitEntity];
+// Listed explicitly: path globs break once the code is compiled or moved.
 export const MIGRATIONS = [InitialSchema1764000000000];
 
 /** Logs each SQL statement as one JSON line (opt-in: `DATABASE_LOG_QUERIES=true`). */
@@ -30,7 +27,9 @@ export function dataSourceOptions(
   return {
     type: 'postgres',
     url: config.url,
-    entities: ENTITIES,
+    // No entities: the services run their own SQL (batched, indexed statements) and the migrations
+    // own the schema, so there is no second description of the tables to drift from them.
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,

@@ -1,5 +1,3 @@
-export * from './url.entity';
-export * from './visit.entity';
 export * from './database.config';
 export * from './data-source';
 export * from './database.module';

@@ -14,7 +14,7 @@ import type * as AutoInstrumentations from '@opentelemetry/auto-instrumentations
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkNode from '@opentelemetry/sdk-node';
 import { TELEMETRY_SHUTDOWN_TIMEOUT_MS } from './shutdown';
-import { clientSpanName, isProbe, peersFromEnv, serviceFromMainPath } from './span-names';
+import { clientSpanName, isProbe, serviceFromMainPath } from './span-names';
 
 // Loaded only when the SDK starts: together they take about 0.6 s to load, which a process with
 // OTEL_SDK_DISABLED=true would otherwise pay at every start for nothing.
@@ -35,22 +35,22 @@ function isClientRequest(request: ClientRequest | IncomingMessage): request is C
 }
 
 function buildInstrumentations(getNodeAutoInstrumentations: typeof AutoInstrumentations.getNodeAutoInstrumentations) {
-  const peers = peersFromEnv();
   const configs = {
     '@opentelemetry/instrumentation-http': {
       // Probes every few seconds would otherwise be most of the traces (and cost).
       ignoreIncomingRequestHook: (req: IncomingMessage) => isProbe(req.url),
       // Server spans are renamed `<METHOD> <route>` by the instrumentation itself once express has
-      // matched the route; client spans (node:http, used for target pages) are named here.
+      // matched the route; client spans (node:http, used for target pages) are named here, after
+      // the peers the application registers when it configures its clients.
       requestHook: (span: import('@opentelemetry/api').Span, request: ClientRequest | IncomingMessage) => {
         if (!isClientRequest(request)) return;
         const host = String(request.getHeader('host') ?? request.host);
-        span.updateName(clientSpanName(request.method, `${request.protocol}//${host}`, request.path, peers));
+        span.updateName(clientSpanName(request.method, `${request.protocol}//${host}`, request.path));
       },
     },
     '@opentelemetry/instrumentation-undici': {
       requestHook: (span: import('@opentelemetry/api').Span, request: { method: string; origin: string; path: string }) => {
-        span.updateName(clientSpanName(request.method, request.origin, request.path, peers));
+        span.updateName(clientSpanName(request.method, request.origin, request.path));
       },
     },
     '@opentelemetry/instrumentation-express': {

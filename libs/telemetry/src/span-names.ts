@@ -2,7 +2,7 @@
 // Inbound (server) spans are named `<METHOD> <route>` by the http instrumentation from the route
 // that the express instrumentation records, so only the client side needs help here.
 
-/** A service this process calls, known from its configuration, with the path templates it serves. */
+/** A service this process calls, registered by the client that calls it, from its own configuration. */
 export interface Peer {
   /** `scheme://host[:port]`, as `new URL(...).origin` gives it. */
   readonly origin: string;
@@ -12,36 +12,50 @@ export interface Peer {
   readonly templates: ReadonlyArray<readonly [RegExp, string]>;
 }
 
-/** Any host that is not a configured peer: in Snip, the pages whose metadata the shortener reads. */
+/** Any host that is not a registered peer: in Snip, the pages whose metadata the shortener reads. */
 export const UNKNOWN_PEER = 'target-page';
 
-function originOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
+// On globalThis: the preload and the application reach this module through different paths.
+const REGISTRY = Symbol.for('snip.telemetry.peers');
+const registry = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= []) as Peer[];
+
+function originOf(url: string): string | undefined {
+  return URL.parse(url)?.origin;
 }
 
-/** The peers of both services, read from the same variables (and defaults) the services use. */
-export function peersFromEnv(env: NodeJS.ProcessEnv = process.env): Peer[] {
-  const peers: Peer[] = [];
-  const redirector = originOf(env['REDIRECTOR_URL'] ?? 'http://127.0.0.1:3001');
-  if (redirector) peers.push({ origin: redirector, name: 'redirector', templates: [[/^\/resolve\/[^/?#]+/, '/resolve/:code']] });
-  // ip-api.com by default; a stand-in or proxy configured with GEO_API_URL is still that provider.
-  const geo = originOf(env['GEO_API_URL'] ?? 'http://ip-api.com');
-  if (geo) peers.push({ origin: geo, name: 'ip-api.com', templates: [[/^\/json\/[^/?#]+/, '/json/:ip']] });
-  return peers;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A peer at `baseUrl` (its path, if any, prefixes every route) serving `routes` written as
+ * Express-style templates (`/resolve/:code`); each `:param` stands for one path segment.
+ */
+export function peer(baseUrl: string, name: string, routes: readonly string[]): Peer {
+  const url = new URL(baseUrl);
+  const base = escape(url.pathname.replace(/\/+$/, ''));
+  const templates = routes.map((route) => {
+    const pattern = route
+      .split(/(:[A-Za-z_]\w*)/)
+      .map((part) => (part.startsWith(':') ? '[^/?#]+' : escape(part)))
+      .join('');
+    return [new RegExp(`^${base}${pattern}(?:[?#]|$)`), route] as const;
+  });
+  return { origin: url.origin, name, templates };
 }
 
-export function clientSpanName(method: string | undefined, origin: string, path: string, peers: readonly Peer[]): string {
+/** Makes outbound spans to `p` carry its name; a later registration of the same origin replaces it. */
+export function registerPeer(p: Peer): void {
+  const index = registry.findIndex((known) => known.origin === p.origin);
+  if (index >= 0) registry[index] = p;
+  else registry.push(p);
+}
+
+export function clientSpanName(method: string | undefined, origin: string, path: string, peers: readonly Peer[] = registry): string {
   const verb = (method || 'GET').toUpperCase();
   const normalized = originOf(origin) ?? origin;
-  const peer = peers.find((p) => p.origin === normalized);
-  if (!peer) return `${verb} ${UNKNOWN_PEER}`;
-  const template = peer.templates.find(([pattern]) => pattern.test(path))?.[1];
-  return template ? `${verb} ${peer.name} ${template}` : `${verb} ${peer.name}`;
+  const known = peers.find((p) => p.origin === normalized);
+  if (!known) return `${verb} ${UNKNOWN_PEER}`;
+  const template = known.templates.find(([pattern]) => pattern.test(path))?.[1];
+  return template ? `${verb} ${known.name} ${template}` : `${verb} ${known.name}`;
 }
 
 /** Kubernetes probes and load-balancer checks: not worth a trace each. */

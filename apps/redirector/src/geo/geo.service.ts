@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyAddress, TtlCache } from '@snip/common';
-import { withSpan } from '@snip/telemetry';
+import { peer, registerPeer, withSpan } from '@snip/telemetry';
 import { geoConfig, type GeoConfig } from '../config/geo.config';
 
 export interface Location {
@@ -10,6 +10,8 @@ export interface Location {
 
 export const UNKNOWN: Location = { country: 'Unknown', city: 'Unknown' };
 const FAILURE_TTL_MS = 60_000;
+/** ip-api.com's lookup route; a stand-in or proxy at GEO_API_URL serves the same. */
+const LOOKUP_ROUTE = '/json/:ip';
 
 function clean(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -26,6 +28,7 @@ export class GeoService {
 
   constructor(@Inject(geoConfig.KEY) private readonly config: GeoConfig) {
     this.cache = new TtlCache(config.cacheSize);
+    if (config.provider === 'ip-api') registerPeer(peer(config.apiUrl, 'ip-api.com', [LOOKUP_ROUTE]));
   }
 
   async locate(ip: string): Promise<Location> {
@@ -50,7 +53,7 @@ export class GeoService {
 
   private async query(ip: string): Promise<{ location: Location; outcome: string }> {
     try {
-      const res = await fetch(`${this.config.apiUrl}/json/${encodeURIComponent(ip)}?fields=status,country,city`, {
+      const res = await fetch(`${this.config.apiUrl}${LOOKUP_ROUTE.replace(':ip', encodeURIComponent(ip))}?fields=status,country,city`, {
         headers: { accept: 'application/json' },
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });

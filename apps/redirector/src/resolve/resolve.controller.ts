@@ -1,14 +1,25 @@
 import { Controller, Get, Headers, NotFoundException, Param, Query, Req } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { isIpLiteral, normalizeAddress } from '@snip/common';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  countsVisit,
+  isIpLiteral,
+  normalizeAddress,
+  RESOLVE_HEADERS,
+  RESOLVE_NOT_FOUND,
+  RESOLVE_QUERY,
+  RESOLVE_ROUTE,
+  RESOLVE_STATUS,
+  type ResolveResponse,
+  USER_AGENT_MAX_LENGTH,
+} from '@snip/common';
 import { isValidShortCode } from '@snip/data';
-import { tracer } from '@snip/telemetry';
+import { RedirectorAttributes, tracer } from '@snip/telemetry';
 import type { Request } from 'express';
 import { VisitsService } from '../visits/visits.service';
 import { ResolveService } from './resolve.service';
 
 @ApiTags('resolve')
-@Controller('resolve')
+@Controller()
 export class ResolveController {
   constructor(
     private readonly resolver: ResolveService,
@@ -16,29 +27,30 @@ export class ResolveController {
   ) {}
 
   /**
-   * The shortener passes the client address it trusts in `x-snip-client-ip` (this service is only
-   * reachable from the shortener) and `visit=0` for HEAD requests.
+   * The shortener passes the client address it trusts in a header (this service is only reachable
+   * from the shortener) and `visit=0` for HEAD requests.
    */
-  @Get(':code')
-  @ApiOkResponse({ schema: { example: { original_url: 'https://example.com/' } } })
-  @ApiNotFoundResponse({ schema: { example: { error: 'Short URL not found' } } })
+  @Get(RESOLVE_ROUTE)
+  @ApiResponse({ status: RESOLVE_STATUS.found, schema: { example: { original_url: 'https://example.com/' } satisfies ResolveResponse } })
+  @ApiResponse({ status: RESOLVE_STATUS.notFound, schema: { example: RESOLVE_NOT_FOUND } })
+  @ApiResponse({ status: RESOLVE_STATUS.unavailable, description: 'PostgreSQL was needed and did not answer' })
   async resolve(
     @Param('code') code: string,
-    @Query('visit') visit: string | undefined,
-    @Headers('x-snip-client-ip') forwardedIp: string | undefined,
-    @Headers('x-snip-user-agent') forwardedUa: string | undefined,
+    @Query(RESOLVE_QUERY.visit) visit: string | undefined,
+    @Headers(RESOLVE_HEADERS.clientIp) forwardedIp: string | undefined,
+    @Headers(RESOLVE_HEADERS.userAgent) forwardedUa: string | undefined,
     @Req() req: Request,
-  ): Promise<{ original_url: string }> {
-    if (!isValidShortCode(code)) throw new NotFoundException({ error: 'Short URL not found' });
+  ): Promise<ResolveResponse> {
+    if (!isValidShortCode(code)) throw new NotFoundException(RESOLVE_NOT_FOUND);
     const url = await this.resolver.resolve(code);
-    if (url === null) throw new NotFoundException({ error: 'Short URL not found' });
-    if (visit !== '0') {
+    if (url === null) throw new NotFoundException(RESOLVE_NOT_FOUND);
+    if (countsVisit(visit)) {
       const clientIp = forwardedIp && isIpLiteral(forwardedIp) ? normalizeAddress(forwardedIp) : normalizeAddress(req.socket.remoteAddress ?? '');
-      const span = tracer.startSpan('record-visit', { attributes: { 'shortener.short_code': code } });
+      const span = tracer.startSpan('record-visit', { attributes: { [RedirectorAttributes.shortCode]: code } });
       const queued = this.visits.enqueue({
         shortCode: code,
         clientIp,
-        userAgent: (forwardedUa ?? req.headers['user-agent'] ?? null)?.slice(0, 512) ?? null,
+        userAgent: (forwardedUa ?? req.headers['user-agent'] ?? null)?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
         visitedAt: new Date(),
       });
       span.setAttributes({ 'visits.queued': queued, 'visits.queue_depth': this.visits.depth });

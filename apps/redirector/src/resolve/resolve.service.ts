@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { legacyUrlCacheKey, UrlCacheService, urlCacheKey } from '@snip/cache';
+import { mismatchedUrlCacheKey, UrlCacheService, urlCacheKey } from '@snip/cache';
 import { scenariosConfig, type ScenariosConfig, TtlCache } from '@snip/common';
 import { queryOrUnavailable } from '@snip/data';
-import { annotateActiveSpan, recordCacheLookup } from '@snip/telemetry';
+import { annotateActiveSpan, recordCacheLookup, RedirectorAttributes as Attr } from '@snip/telemetry';
 import { DataSource } from 'typeorm';
 import { resolveConfig, type ResolveConfig } from '../config/resolve.config';
 
@@ -26,7 +26,7 @@ export class ResolveService {
     @Inject(scenariosConfig.KEY) scenarios: ScenariosConfig,
     @Inject(resolveConfig.KEY) config: ResolveConfig,
   ) {
-    this.key = scenarios.cacheKeyMismatch ? legacyUrlCacheKey : urlCacheKey;
+    this.key = scenarios.cacheKeyMismatch ? mismatchedUrlCacheKey : urlCacheKey;
     this.memory = new TtlCache(config.memoryCacheSize);
     this.memoryTtlMs = config.memoryCacheTtlMs;
   }
@@ -34,13 +34,13 @@ export class ResolveService {
   async resolve(code: string): Promise<string | null> {
     const remembered = this.memory.get(code);
     if (remembered !== undefined) {
-      annotateActiveSpan({ 'shortener.short_code': code, 'shortener.cache_hit': true, 'shortener.cache_tier': 'memory' });
+      annotateActiveSpan({ [Attr.shortCode]: code, [Attr.cacheHit]: true, [Attr.cacheTier]: 'memory' });
       recordCacheLookup('hit', 'memory');
       this.logger.debug({ event: 'resolve', short_code: code, source: 'memory' });
       return remembered;
     }
     const cached = await this.cache.get(code, this.key);
-    annotateActiveSpan({ 'shortener.short_code': code, 'shortener.cache_hit': cached.hit, ...(cached.hit ? { 'shortener.cache_tier': 'redis' } : {}) });
+    annotateActiveSpan({ [Attr.shortCode]: code, [Attr.cacheHit]: cached.hit, ...(cached.hit ? { [Attr.cacheTier]: 'redis' } : {}) });
     recordCacheLookup(cached.hit ? 'hit' : cached.error ? 'error' : 'miss');
     if (cached.hit) {
       this.memory.set(code, cached.url, this.memoryTtlMs);
@@ -55,7 +55,7 @@ export class ResolveService {
     const url = rows[0]?.original_url ?? null;
     this.logger.debug({ event: 'resolve', short_code: code, source: 'database', found: url !== null });
     if (url !== null) {
-      annotateActiveSpan({ 'shortener.original_url': url });
+      annotateActiveSpan({ [Attr.originalUrl]: url });
       // Not awaited: re-populating the cache is best effort and must not delay the answer.
       void this.cache.set(code, url, this.key);
     }

@@ -9,6 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { anonymizeAddress } from '@snip/common';
 import { observeVisitQueueDepth, recordVisitsDropped, withSpan } from '@snip/telemetry';
 import { DataSource } from 'typeorm';
+import { geoConfig, type GeoConfig } from '../config/geo.config';
 import { visitsConfig, type VisitsConfig } from '../config/visits.config';
 import { GeoService, type Location } from '../geo/geo.service';
 
@@ -37,6 +38,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
     @InjectDataSource() private readonly db: DataSource,
     private readonly geo: GeoService,
     @Inject(visitsConfig.KEY) private readonly config: VisitsConfig,
+    @Inject(geoConfig.KEY) private readonly geoSettings: GeoConfig,
   ) {}
 
   onModuleInit(): void {
@@ -47,14 +49,6 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
 
   get depth(): number {
     return this.queue.length;
-  }
-
-  get dropped(): number {
-    return this.droppedTotal;
-  }
-
-  get written(): number {
-    return this.writtenTotal;
   }
 
   /** Returns false when the queue is full (PostgreSQL down for long) and the visit was dropped. */
@@ -114,6 +108,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
+  /** Geolocates each distinct address once, at most GEO_CONCURRENCY lookups at a time. */
   private async locateAll(ips: string[]): Promise<Map<string, Location>> {
     const distinct = [...new Set(ips)];
     const result = new Map<string, Location>();
@@ -124,7 +119,7 @@ export class VisitsService implements OnModuleInit, BeforeApplicationShutdown {
         result.set(ip, await this.geo.locate(ip));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(8, distinct.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.geoSettings.concurrency, distinct.length) }, worker));
     return result;
   }
 

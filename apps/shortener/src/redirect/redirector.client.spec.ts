@@ -77,6 +77,11 @@ describe('RedirectorClient', () => {
     await expect(client(wrongShape.origin).resolve('abc1234', visit)).resolves.toEqual({ kind: 'unavailable', reason: 'bad-response' });
   });
 
+  it('never turns a URL that is not http(s) into a redirect', async () => {
+    const hostile = await serve(json(200, '{"original_url":"javascript:alert(1)"}'));
+    await expect(client(hostile.origin).resolve('abc1234', visit)).resolves.toEqual({ kind: 'unavailable', reason: 'bad-response' });
+  });
+
   it('reports a refused connection as connection-failed', async () => {
     const { origin } = await serve(json(200, '{}'));
     const c = client(origin);

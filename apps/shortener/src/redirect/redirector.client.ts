@@ -1,4 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { parseResolveResponse, RESOLVE_HEADERS, RESOLVE_ROUTE, RESOLVE_STATUS, resolvePath, USER_AGENT_MAX_LENGTH } from '@snip/common';
+import { peer, registerPeer } from '@snip/telemetry';
 import { Pool } from 'undici';
 import { redirectorConfig, type RedirectorConfig } from '../config/redirector.config';
 
@@ -37,32 +39,30 @@ export class RedirectorClient implements OnModuleDestroy {
       // Shorter than the redirector's own keep-alive timeout, so the client never reuses a socket the server is closing.
       keepAliveTimeout: 30_000,
     });
+    registerPeer(peer(config.url, 'redirector', [RESOLVE_ROUTE]));
   }
 
   async resolve(code: string, visit: VisitContext): Promise<ResolveResult> {
-    const headers: Record<string, string> = { accept: 'application/json', 'x-snip-client-ip': visit.clientIp };
-    if (visit.userAgent) headers['x-snip-user-agent'] = visit.userAgent.slice(0, 512);
+    const headers: Record<string, string> = { accept: 'application/json', [RESOLVE_HEADERS.clientIp]: visit.clientIp };
+    if (visit.userAgent) headers[RESOLVE_HEADERS.userAgent] = visit.userAgent.slice(0, USER_AGENT_MAX_LENGTH);
     let res;
     try {
-      res = await this.pool.request({
-        method: 'GET',
-        path: `${this.basePath}/resolve/${encodeURIComponent(code)}${visit.countVisit ? '' : '?visit=0'}`,
-        headers,
-      });
+      res = await this.pool.request({ method: 'GET', path: `${this.basePath}${resolvePath(code, visit.countVisit)}`, headers });
     } catch (error) {
       return { kind: 'unavailable', reason: isTimeout(error) ? 'timeout' : 'connection-failed' };
     }
-    if (res.statusCode !== 200) {
+    if (res.statusCode !== RESOLVE_STATUS.found) {
       await res.body.dump().catch(() => undefined);
-      return res.statusCode === 404 ? { kind: 'not-found' } : { kind: 'unavailable', reason: `status-${res.statusCode}` };
+      return res.statusCode === RESOLVE_STATUS.notFound ? { kind: 'not-found' } : { kind: 'unavailable', reason: `status-${res.statusCode}` };
     }
+    let body: unknown;
     try {
-      const body = (await res.body.json()) as { original_url?: unknown } | null;
-      if (typeof body?.original_url !== 'string') return { kind: 'unavailable', reason: 'bad-response' };
-      return { kind: 'found', url: body.original_url };
+      body = await res.body.json();
     } catch (error) {
       return { kind: 'unavailable', reason: isTimeout(error) ? 'timeout' : 'bad-response' };
     }
+    const parsed = parseResolveResponse(body);
+    return parsed ? { kind: 'found', url: parsed.original_url } : { kind: 'unavailable', reason: 'bad-response' };
   }
 
   async onModuleDestroy(): Promise<void> {
