@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClientIp } from './client-ip';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { clientAddress } from './client-ip';
 import { CidrList } from './ip';
+
+/** A request as Node hands it over: repeated X-Forwarded-For headers arrive joined by ", ". */
+const request = (peer: string | undefined, xff: string | string[] | undefined) =>
+  ({
+    headers: xff === undefined ? {} : { 'x-forwarded-for': Array.isArray(xff) ? xff.join(', ') : xff },
+    socket: { remoteAddress: peer } as Socket,
+  }) as IncomingMessage;
+
+const resolveClientIp = (peer: string | undefined, xff: string | string[] | undefined, trusted: CidrList) =>
+  clientAddress(request(peer, xff), trusted);
 
 const none = new CidrList([]);
 const proxies = new CidrList(['10.0.0.0/8', '::1', '127.0.0.1']);
 
-describe('resolveClientIp', () => {
+describe('clientAddress', () => {
   describe('with no trusted proxies', () => {
     it.each([
       ['203.0.113.9', undefined, '203.0.113.9'],
