@@ -154,10 +154,10 @@ describe('health', () => {
     expect((await fetch(`${stack.shortener.url}/health/live`)).status).toBe(200);
     const ready = await fetch(`${stack.redirector.url}/health/ready`);
     expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { status: string; checks: Record<string, { status: string; required: boolean }> };
+    const body = (await ready.json()) as { status: string; details: Record<string, { status: string; required: boolean }> };
     expect(body.status).toBe('ok');
-    expect(body.checks['database']).toMatchObject({ status: 'up', required: true });
-    if (stack.redisUrl) expect(body.checks['redis']).toMatchObject({ status: 'up', required: false });
+    expect(body.details['database']).toMatchObject({ status: 'up', required: true });
+    if (stack.redisUrl) expect(body.details['redis']).toMatchObject({ status: 'up', required: false });
   });
 
   it('serves the OpenAPI description generated from the code', async () => {

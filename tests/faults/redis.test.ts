@@ -23,8 +23,8 @@ afterAll(async () => {
 });
 
 const readyRedis = async (base: string) => {
-  const body = (await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
-  return body.checks['redis']?.status;
+  const body = (await (await fetch(`${base}/health/ready`)).json()) as { details: Record<string, { status: string }> };
+  return body.details['redis']?.status;
 };
 
 describe('Redis stopped, hung, then restarted under load', () => {

@@ -159,9 +159,10 @@ describe('without Redis', () => {
       expect(await res.json()).toEqual({ original_url: 'https://example.com/nr' });
       const ready = await fetch(`${url}/health/ready`);
       expect(ready.status).toBe(200);
-      const body = (await ready.json()) as { checks: Record<string, { status: string }> };
-      expect(body.checks['redis']?.status).toBe('down');
-      expect(body.checks['database']?.status).toBe('up');
+      const body = (await ready.json()) as { status: string; details: Record<string, { status: string }> };
+      expect(body.status).toBe('degraded');
+      expect(body.details['redis']?.status).toBe('degraded');
+      expect(body.details['database']?.status).toBe('up');
     } finally {
       await degraded.close();
     }

@@ -183,7 +183,7 @@ describe('without Redis', () => {
       expect(res.status).toBe(201);
       const ready = await fetch(`${url}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(((await ready.json()) as { checks: Record<string, { status: string }> }).checks['redis']?.status).toBe('down');
+      expect(((await ready.json()) as { details: Record<string, { status: string }> }).details['redis']?.status).toBe('degraded');
     } finally {
       await degraded.close();
     }

@@ -9,6 +9,8 @@ import { HealthRegistry } from './health/health.registry';
 import { JsonExceptionFilter } from './http/json-exception.filter';
 import { createValidationPipe } from './http/validation.pipe';
 import { createLogger, JsonLogger } from './logging/logger';
+import { trustProxies } from './net/client-ip';
+import type { CidrList } from './net/ip';
 
 export interface ServiceOptions {
   /** Service name used in logs (`shortener`, `redirector`). */
@@ -17,7 +19,7 @@ export interface ServiceOptions {
   /** Config factories, run once before Nest starts so that a bad variable fails in one line. */
   readonly configs: ReadonlyArray<() => unknown>;
   /** Reads the listening port and host once the config is known to be valid. */
-  readonly listen: () => { port: number; host: string; shutdownDelayMs: number; bodyLimit: string };
+  readonly listen: () => { port: number; host: string; shutdownDelayMs: number; bodyLimit: string; trustedProxies?: CidrList };
   /** Extra per-service wiring (static assets, OpenAPI) before the app starts listening. */
   readonly configure?: (app: NestExpressApplication) => void;
   /** Printed once listening, e.g. the URL to open. */
@@ -84,14 +86,15 @@ export async function createServiceApp(
   options: Pick<ServiceOptions, 'module' | 'configure' | 'service' | 'listen'>,
   logger: JsonLogger = new JsonLogger(createLogger(options.service)),
 ): Promise<NestExpressApplication> {
-  const { bodyLimit } = options.listen();
+  const { bodyLimit, trustedProxies } = options.listen();
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
     logger,
     bodyParser: false,
     abortOnError: false,
   });
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // req.ip, req.ips and req.protocol believe X-Forwarded-* only from these peers.
+  app.set('trust proxy', trustedProxies ? trustProxies(trustedProxies) : false);
   app.set('etag', false);
   app.useBodyParser('json', { limit: bodyLimit });
   app.useGlobalFilters(new JsonExceptionFilter());

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { rateLimitKey, UrlCacheService } from '@snip/cache';
-import { resolveClientIp } from '@snip/common';
+import { clientAddress } from '@snip/common';
 import { annotateActiveSpan } from '@snip/telemetry';
 import type { Request, Response } from 'express';
 import { appConfig, type AppConfig } from '../config/app.config';
@@ -28,7 +28,7 @@ export class ShortenRateLimitGuard implements CanActivate {
     if (limit === 0) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    const client = resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.app.trustedProxies);
+    const client = clientAddress(req, this.app.trustedProxies);
     const nowSeconds = Math.floor(Date.now() / 1000);
     const window = Math.floor(nowSeconds / this.config.windowSeconds);
     const resetIn = (window + 1) * this.config.windowSeconds - nowSeconds;

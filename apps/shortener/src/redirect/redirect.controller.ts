@@ -1,6 +1,6 @@
 import { Controller, Get, Head, HttpStatus, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiFoundResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
-import { resolveClientIp } from '@snip/common';
+import { clientAddress } from '@snip/common';
 import { annotateActiveSpan, recordRedirect } from '@snip/telemetry';
 import type { Request, Response } from 'express';
 import { appConfig, type AppConfig } from '../config/app.config';
@@ -41,7 +41,7 @@ export class RedirectController {
       return;
     }
     annotateActiveSpan({ 'shortener.short_code': code });
-    const clientIp = resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.app.trustedProxies);
+    const clientIp = clientAddress(req, this.app.trustedProxies);
     const result = await this.redirector.resolve(code, { clientIp, userAgent: req.headers['user-agent'], countVisit });
     recordRedirect(result.kind, req.method);
     switch (result.kind) {

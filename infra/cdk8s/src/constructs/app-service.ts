@@ -24,7 +24,7 @@ import {
 export const APP_UID = 10001;
 
 /** Routes the probes use; they exist in both services. */
-export const HEALTH_ROUTES = { liveness: '/health/live', readiness: '/health/ready', legacy: '/health' } as const;
+export const HEALTH_ROUTES = { liveness: '/health/live', readiness: '/health/ready' } as const;
 
 /**
  * Resource detectors of the Node SDK in a pod: without `host`, whose host.name would be the pod

@@ -1,31 +1,29 @@
-/** A bounded in-process map whose entries expire; when full, the oldest insertion makes room. */
-export class TtlCache<K, V> {
-  private readonly entries = new Map<K, { value: V; expires: number }>();
+// A bounded in-process cache with per-entry expiry, on lru-cache.
+import { LRUCache } from 'lru-cache';
 
-  /** @param maxEntries 0 disables the cache (every `set` is ignored). */
-  constructor(private readonly maxEntries: number) {}
+/**
+ * At most `maxEntries` entries (the least recently used makes room), each kept for the time to live
+ * it was written with. Guards lru-cache's defaults: a bound of 0 disables the cache, and a time to
+ * live ≤ 0 stores nothing (lru-cache would keep such an entry forever).
+ */
+export class TtlCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>> {
+  private readonly lru: LRUCache<K, V> | undefined;
+
+  /** @param clock time source in ms (monotonic by default); lru-cache reads a start time of 0 as "no expiry". */
+  constructor(maxEntries: number, clock: { now(): number } = performance) {
+    this.lru = maxEntries > 0 ? new LRUCache<K, V>({ max: maxEntries, perf: clock }) : undefined;
+  }
 
   get(key: K): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expires > Date.now()) return entry.value;
-    this.entries.delete(key);
-    return undefined;
+    return this.lru?.get(key);
   }
 
-  /** Keeps `value` for `ttlMs` (nothing when `ttlMs` ≤ 0). */
   set(key: K, value: V, ttlMs: number): void {
-    if (this.maxEntries <= 0 || ttlMs <= 0) return;
-    // Re-inserted at the end, so that eviction order follows the latest write.
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, { value, expires: Date.now() + ttlMs });
+    if (ttlMs > 0) this.lru?.set(key, value, { ttl: ttlMs });
   }
 
+  /** Entries held, including expired ones not yet read. */
   get size(): number {
-    return this.entries.size;
+    return this.lru?.size ?? 0;
   }
 }

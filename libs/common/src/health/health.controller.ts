@@ -1,12 +1,16 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { HealthRegistry } from './health.registry';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly registry: HealthRegistry) {}
+  constructor(
+    private readonly checks: HealthCheckService,
+    private readonly registry: HealthRegistry,
+  ) {}
 
   /** Kept for compatibility with the original service: answers as long as the process serves HTTP. */
   @Get()
@@ -22,12 +26,20 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** 200 when every required dependency is up (`degraded` when an optional one is down), else 503. */
   @Get('ready')
-  @ApiOkResponse({ description: 'Every required dependency answers' })
-  @ApiServiceUnavailableResponse({ description: 'A required dependency is down, or the process is draining' })
-  async ready(@Res({ passthrough: true }) res: Response): Promise<object> {
-    const { ready, checks } = await this.registry.readiness();
-    res.status(ready ? 200 : 503);
-    return { status: ready ? 'ok' : this.registry.isDraining ? 'draining' : 'unavailable', checks };
+  @HealthCheck()
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    let result: HealthCheckResult;
+    try {
+      result = await this.checks.check([...this.registry.indicatorFunctions]);
+    } catch (error) {
+      // Terminus reports a failed check as this exception; the JSON error filter would hide its body.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      result = error.getResponse() as HealthCheckResult;
+    }
+    if (this.registry.isDraining) result = { ...result, status: 'shutting_down' };
+    res.status(result.status === 'ok' || result.status === 'degraded' ? 200 : 503);
+    return result;
   }
 }

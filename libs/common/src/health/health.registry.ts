@@ -1,67 +1,49 @@
 import { Injectable } from '@nestjs/common';
+import { type HealthIndicatorFunction, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 
 export interface DependencyCheck {
   readonly name: string;
-  /** A required dependency that is down makes the service not ready (503). */
+  /** A required dependency that is down makes the service not ready (503); an optional one degrades it. */
   readonly required: boolean;
+  /** Resolves when the dependency answers; the rejection's message is reported. */
   check(): Promise<void>;
-}
-
-export interface DependencyStatus {
-  status: 'up' | 'down';
-  required: boolean;
-  latency_ms: number;
-  error?: string;
 }
 
 const CHECK_TIMEOUT_MS = 1500;
 
-/** Dependencies that feature modules register for the readiness report. */
+/** Dependencies that feature modules register as Terminus indicators, and whether the process is draining. */
 @Injectable()
 export class HealthRegistry {
-  private readonly checks: DependencyCheck[] = [];
+  private readonly checks: HealthIndicatorFunction[] = [];
   private draining = false;
 
-  register(check: DependencyCheck): void {
-    this.checks.push(check);
+  constructor(private readonly indicators: HealthIndicatorService) {}
+
+  register(dependency: DependencyCheck): void {
+    const { name, required } = dependency;
+    this.checks.push(async (): Promise<HealthIndicatorResult> => {
+      const attempt = await this.indicators
+        .check(name)
+        .attempt(() => dependency.check())
+        .withTimeout(CHECK_TIMEOUT_MS);
+      const { status, ...data } = attempt[name]!;
+      const session = this.indicators.check(name);
+      if (status === 'up') return session.up({ ...data, required });
+      // Terminus fails the whole check on `down`; an optional dependency only degrades the service.
+      return required ? session.down({ ...data, required }) : session.degraded({ ...data, required });
+    });
   }
 
+  get indicatorFunctions(): readonly HealthIndicatorFunction[] {
+    return this.checks;
+  }
+
+  /** From SIGTERM on, readiness answers 503 so that load balancers stop sending traffic. */
   markDraining(): void {
     this.draining = true;
   }
 
   get isDraining(): boolean {
     return this.draining;
-  }
-
-  async readiness(): Promise<{ ready: boolean; checks: Record<string, DependencyStatus> }> {
-    const results = await Promise.all(this.checks.map((c) => this.run(c)));
-    const checks: Record<string, DependencyStatus> = {};
-    this.checks.forEach((c, i) => (checks[c.name] = results[i]!));
-    const ready = !this.draining && results.every((r) => r.status === 'up' || !r.required);
-    return { ready, checks };
-  }
-
-  private async run(check: DependencyCheck): Promise<DependencyStatus> {
-    const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        check.check(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-        }),
-      ]);
-      return { status: 'up', required: check.required, latency_ms: Math.round(performance.now() - started) };
-    } catch (error) {
-      return {
-        status: 'down',
-        required: check.required,
-        latency_ms: Math.round(performance.now() - started),
-        error: error instanceof Error ? error.message : String(error),
-      };
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

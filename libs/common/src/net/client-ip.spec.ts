@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClientIp } from './client-ip';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { clientAddress } from './client-ip';
 import { CidrList } from './ip';
+
+/** A request as Node hands it over: repeated X-Forwarded-For headers arrive joined by ", ". */
+const request = (peer: string | undefined, xff: string | string[] | undefined) =>
+  ({
+    headers: xff === undefined ? {} : { 'x-forwarded-for': Array.isArray(xff) ? xff.join(', ') : xff },
+    socket: { remoteAddress: peer } as Socket,
+  }) as IncomingMessage;
+
+const addressOf = (peer: string | undefined, xff: string | string[] | undefined, trusted: CidrList) =>
+  clientAddress(request(peer, xff), trusted);
 
 const none = new CidrList([]);
 const proxies = new CidrList(['10.0.0.0/8', '::1', '127.0.0.1']);
 
-describe('resolveClientIp', () => {
+describe('clientAddress', () => {
   describe('with no trusted proxies', () => {
     it.each([
       ['203.0.113.9', undefined, '203.0.113.9'],
@@ -14,7 +26,7 @@ describe('resolveClientIp', () => {
       ['::ffff:203.0.113.9', '1.2.3.4', '203.0.113.9'],
       ['2001:db8::7', '1.2.3.4', '2001:db8::7'],
     ])('peer %s with X-Forwarded-For %j is %s', (peer, xff, expected) => {
-      expect(resolveClientIp(peer, xff, none)).toBe(expected);
+      expect(addressOf(peer, xff, none)).toBe(expected);
     });
   });
 
@@ -25,11 +37,11 @@ describe('resolveClientIp', () => {
       ['a loopback claim', '127.0.0.1'],
       ['garbage', 'not-an-ip'],
     ])('ignores %s', (_label, xff) => {
-      expect(resolveClientIp('198.51.100.20', xff, proxies)).toBe('198.51.100.20');
+      expect(addressOf('198.51.100.20', xff, proxies)).toBe('198.51.100.20');
     });
 
     it('ignores every header of an array', () => {
-      expect(resolveClientIp('198.51.100.20', ['8.8.8.8', '9.9.9.9'], proxies)).toBe('198.51.100.20');
+      expect(addressOf('198.51.100.20', ['8.8.8.8', '9.9.9.9'], proxies)).toBe('198.51.100.20');
     });
   });
 
@@ -48,7 +60,7 @@ describe('resolveClientIp', () => {
       ['an IPv6 loopback peer', '::1', '203.0.113.5', '203.0.113.5'],
       ['the left-most address when every hop is trusted', '10.0.0.1', '10.0.0.9, 10.0.0.2', '10.0.0.9'],
     ])('finds %s', (_label, peer, xff, expected) => {
-      expect(resolveClientIp(peer, xff, proxies)).toBe(expected);
+      expect(addressOf(peer, xff, proxies)).toBe(expected);
     });
 
     it.each([
@@ -56,7 +68,7 @@ describe('resolveClientIp', () => {
       ['an empty header', ''],
       ['only commas', ' , ,'],
     ])('falls back to the peer with %s', (_label, xff) => {
-      expect(resolveClientIp('10.0.0.1', xff, proxies)).toBe('10.0.0.1');
+      expect(addressOf('10.0.0.1', xff, proxies)).toBe('10.0.0.1');
     });
 
     it.each([
@@ -66,14 +78,14 @@ describe('resolveClientIp', () => {
       ['a loose IPv4 form', '2130706433'],
       ['an HTML payload', '<script>alert(1)</script>'],
     ])('stops at %s and keeps the last address a trusted hop vouched for', (_label, garbage) => {
-      expect(resolveClientIp('10.0.0.1', garbage, proxies)).toBe('10.0.0.1');
-      expect(resolveClientIp('10.0.0.1', `${garbage}, 10.0.0.2`, proxies)).toBe('10.0.0.2');
-      expect(resolveClientIp('10.0.0.1', `203.0.113.5, ${garbage}`, proxies)).toBe('10.0.0.1');
+      expect(addressOf('10.0.0.1', garbage, proxies)).toBe('10.0.0.1');
+      expect(addressOf('10.0.0.1', `${garbage}, 10.0.0.2`, proxies)).toBe('10.0.0.2');
+      expect(addressOf('10.0.0.1', `203.0.113.5, ${garbage}`, proxies)).toBe('10.0.0.1');
     });
 
     it('treats several headers as one comma list in order', () => {
-      expect(resolveClientIp('10.0.0.1', ['8.8.8.8, 203.0.113.5', '10.0.0.2'], proxies)).toBe('203.0.113.5');
-      expect(resolveClientIp('10.0.0.1', ['203.0.113.5', '198.51.100.1'], proxies)).toBe('198.51.100.1');
+      expect(addressOf('10.0.0.1', ['8.8.8.8, 203.0.113.5', '10.0.0.2'], proxies)).toBe('203.0.113.5');
+      expect(addressOf('10.0.0.1', ['203.0.113.5', '198.51.100.1'], proxies)).toBe('198.51.100.1');
     });
   });
 
@@ -81,6 +93,6 @@ describe('resolveClientIp', () => {
     [undefined, 'unknown'],
     ['', 'unknown'],
   ])('answers %j for a missing peer, ignoring the header', (peer, expected) => {
-    expect(resolveClientIp(peer, '203.0.113.5', proxies)).toBe(expected);
+    expect(addressOf(peer, '203.0.113.5', proxies)).toBe(expected);
   });
 });

@@ -206,6 +206,11 @@ describe('classifyAddress', () => {
     ['2001:db8::1', 'reserved'],
     ['2001::1', 'reserved'], // Teredo
     ['100::1', 'reserved'], // discard-only
+    ['2001:2::1', 'reserved'], // benchmarking
+    ['2001:20::1', 'reserved'], // ORCHIDv2
+    ['3fff::1', 'reserved'], // documentation (RFC 9637)
+    ['5f00::1', 'reserved'], // segment routing
+    ['0.0.0.1', 'reserved'],
     // public
     ['8.8.8.8', 'public'],
     ['1.1.1.1', 'public'],
@@ -220,6 +225,8 @@ describe('classifyAddress', () => {
     ['2606:4700::1111', 'public'],
     ['2001:4860:4860::8888', 'public'],
     ['::ffff:8.8.8.8', 'public'],
+    ['192.175.48.1', 'public'], // AS112 anycast DNS
+    ['2620:4f:8000::1', 'public'],
   ])('%s is %s', (input, expected) => {
     expect(classifyAddress(input)).toBe(expected);
   });
@@ -288,12 +295,14 @@ describe('CidrList', () => {
     ['172.32.0.1', false],
     ['::ffff:10.1.2.3', true],
     ['::ffff:127.0.0.1', true],
+    ['::ffff:7f00:1', true],
     ['2001:db8:ffff::1', true],
     ['2001:db9::1', false],
     ['::1', true],
     ['[::1]', true],
     ['::2', false],
     ['garbage', false],
+    ['127.1', false], // only strict literals: a peer address is never written loosely
     ['', false],
   ])('contains(%j) is %s', (address, expected) => {
     expect(list.contains(address)).toBe(expected);

@@ -1,5 +1,6 @@
 // Address parsing and classification behind SSRF protection, private-address detection and CIDR lists.
-import { isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export type AddressClass =
   | 'public'
@@ -18,72 +19,38 @@ export interface ParsedAddress {
   readonly family: 4 | 6;
 }
 
+const stripBrackets = (input: string) => input.trim().replace(/^\[|\]$/g, '');
+
 /**
- * Parses an IPv4 address the way inet_aton (and therefore many HTTP clients) does: one to four
- * parts, each decimal, octal (leading 0) or hex (0x), the last part filling the remaining bytes.
+ * Parses an IPv4 address the way HTTP clients do (the WHATWG URL host parser): one to four parts,
+ * each decimal, octal (leading 0) or hex (0x), the last part filling the remaining bytes.
  * `127.1`, `2130706433`, `0x7f.0.0.1` and `0177.0.0.1` all mean 127.0.0.1.
  */
 export function parseIPv4Loose(input: string): Uint8Array | null {
   const text = input.trim();
-  if (text === '' || text.endsWith('..')) return null;
-  const parts = text.replace(/\.$/, '').split('.');
-  if (parts.length < 1 || parts.length > 4) return null;
-  const numbers: number[] = [];
-  for (const part of parts) {
-    let value: number;
-    if (/^0x[0-9a-f]*$/i.test(part)) value = part.length === 2 ? 0 : parseInt(part.slice(2), 16);
-    else if (/^0[0-7]*$/.test(part)) value = parseInt(part, 8);
-    else if (/^[1-9][0-9]*$/.test(part)) value = parseInt(part, 10);
-    else return null;
-    if (!Number.isSafeInteger(value)) return null;
-    numbers.push(value);
+  // Only digits, x and dots: anything else (a port, a path, a name) is not an address literal.
+  if (!/^[0-9a-fx.]+$/i.test(text)) return null;
+  let host: string;
+  try {
+    host = new URL(`http://${text}/`).hostname;
+  } catch {
+    return null;
   }
-  const last = numbers.pop() as number;
-  for (const n of numbers) if (n > 255) return null;
-  const lastMax = 2 ** (8 * (4 - numbers.length)) - 1;
-  if (last > lastMax) return null;
-  const bytes = new Uint8Array(4);
-  numbers.forEach((n, i) => (bytes[i] = n));
-  // Integer division: values above 2^31 cannot use bit shifts.
-  let rest = last;
-  for (let i = 3; i >= numbers.length; i--) {
-    bytes[i] = rest % 256;
-    rest = Math.floor(rest / 256);
-  }
-  return bytes;
+  return isIPv4(host) ? new Uint8Array(ipaddr.IPv4.parse(host).toByteArray()) : null;
 }
 
-/** Parses an IPv6 address (with optional zone id and embedded IPv4 tail) into 16 bytes. */
+/** Parses an IPv6 address (with optional brackets, zone id and embedded IPv4 tail) into 16 bytes. */
 export function parseIPv6(input: string): Uint8Array | null {
-  const text = input.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const text = stripBrackets(input).replace(/%.*$/, '');
   if (!isIPv6(text)) return null;
-  let head = text;
-  let tail: number[] = [];
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1]) {
-    const b = v4[1].split('.').map(Number);
-    tail = [((b[0] ?? 0) << 8) | (b[1] ?? 0), ((b[2] ?? 0) << 8) | (b[3] ?? 0)];
-    head = text.slice(0, text.length - v4[1].length);
-    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
-  }
-  const [left, right] = head.includes('::') ? head.split('::') : [head, undefined];
-  const groups = (s: string | undefined) => (s ? s.split(':').filter((g) => g !== '').map((g) => parseInt(g, 16)) : []);
-  const l = groups(left);
-  const r = [...groups(right), ...tail];
-  const missing = 8 - l.length - r.length;
-  const words = right === undefined && !head.includes('::') ? [...l, ...tail] : [...l, ...new Array<number>(missing).fill(0), ...r];
-  if (words.length !== 8) return null;
-  const bytes = new Uint8Array(16);
-  words.forEach((w, i) => {
-    bytes[i * 2] = (w >> 8) & 0xff;
-    bytes[i * 2 + 1] = w & 0xff;
-  });
-  return bytes;
+  // The URL serialiser writes the canonical form; ipaddr.js would read `::a.b.c.d` as `::ffff:a.b.c.d`.
+  const canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  return new Uint8Array(ipaddr.IPv6.parse(canonical).toByteArray());
 }
 
 /** Parses any textual IP address (strict IPv6, loose IPv4 forms). */
 export function parseAddress(input: string): ParsedAddress | null {
-  const text = input.trim().replace(/^\[|\]$/g, '');
+  const text = stripBrackets(input);
   if (text.includes(':')) {
     const bytes = parseIPv6(text);
     return bytes ? { bytes, family: 6 } : null;
@@ -92,69 +59,61 @@ export function parseAddress(input: string): ParsedAddress | null {
   return bytes ? { bytes, family: 4 } : null;
 }
 
-function inRange(bytes: Uint8Array, prefix: readonly number[], bits: number): boolean {
-  for (let bit = 0; bit < bits; bit++) {
-    const byte = Math.floor(bit / 8);
-    const mask = 0x80 >> bit % 8;
-    if ((bytes[byte]! & mask) !== ((prefix[byte] ?? 0) & mask)) return false;
-  }
-  return true;
-}
+// ipaddr.js range names → Snip's classes. AS112 and AMT relays are ordinary routed addresses.
+const IPV4_CLASSES: Record<string, AddressClass> = {
+  broadcast: 'reserved',
+  multicast: 'multicast',
+  linkLocal: 'link-local',
+  loopback: 'loopback',
+  carrierGradeNat: 'cgnat',
+  private: 'private',
+  reserved: 'reserved',
+  as112: 'public',
+  amt: 'public',
+  unicast: 'public',
+};
 
-const IPV4_RANGES: ReadonlyArray<[number[], number, AddressClass]> = [
-  [[0, 0, 0, 0], 32, 'unspecified'],
-  [[0], 8, 'reserved'],
-  [[10], 8, 'private'],
-  [[100, 64], 10, 'cgnat'],
-  [[127], 8, 'loopback'],
-  [[169, 254], 16, 'link-local'],
-  [[172, 16], 12, 'private'],
-  [[192, 0, 0], 24, 'reserved'],
-  [[192, 0, 2], 24, 'reserved'],
-  [[192, 88, 99], 24, 'reserved'],
-  [[192, 168], 16, 'private'],
-  [[198, 18], 15, 'reserved'],
-  [[198, 51, 100], 24, 'reserved'],
-  [[203, 0, 113], 24, 'reserved'],
-  [[224], 4, 'multicast'],
-  [[240], 4, 'reserved'],
-];
+const IPV6_CLASSES: Record<string, AddressClass> = {
+  unspecified: 'unspecified',
+  linkLocal: 'link-local',
+  multicast: 'multicast',
+  loopback: 'loopback',
+  uniqueLocal: 'unique-local',
+  deprecatedSiteLocal: 'private',
+  as112v6: 'public',
+  amt: 'public',
+  unicast: 'public',
+};
 
-function classifyIPv4(bytes: Uint8Array): AddressClass {
-  for (const [prefix, bits, kind] of IPV4_RANGES) if (inRange(bytes, prefix, bits)) return kind;
-  return 'public';
-}
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96') as [ipaddr.IPv6, number];
 
-function embeddedIPv4(bytes: Uint8Array, offset: number): Uint8Array {
-  return bytes.slice(offset, offset + 4);
+function classifyIPv4(bytes: ArrayLike<number>): AddressClass {
+  const address = ipaddr.fromByteArray(Array.from(bytes)) as ipaddr.IPv4;
+  const range = address.range();
+  // ipaddr.js calls all of 0.0.0.0/8 unspecified; only 0.0.0.0 itself is.
+  if (range === 'unspecified') return address.toString() === '0.0.0.0' ? 'unspecified' : 'reserved';
+  return IPV4_CLASSES[range] ?? 'reserved';
 }
 
 function classifyIPv6(bytes: Uint8Array): AddressClass {
-  const zeroUntil = (n: number) => bytes.slice(0, n).every((b) => b === 0);
-  if (zeroUntil(16)) return 'unspecified';
-  if (zeroUntil(15) && bytes[15] === 1) return 'loopback';
-  // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (deprecated compatible form) carry an IPv4 address.
-  if (zeroUntil(10) && bytes[10] === 0xff && bytes[11] === 0xff) return classifyIPv4(embeddedIPv4(bytes, 12));
-  if (zeroUntil(12)) return classifyIPv4(embeddedIPv4(bytes, 12));
-  // ::ffff:0:a.b.c.d (SIIT translated) and 64:ff9b::/96 (NAT64) do too.
-  if (zeroUntil(8) && bytes[8] === 0xff && bytes[9] === 0xff && bytes[10] === 0 && bytes[11] === 0) {
-    return classifyIPv4(embeddedIPv4(bytes, 12));
+  const address = ipaddr.fromByteArray(Array.from(bytes)) as ipaddr.IPv6;
+  const range = address.range();
+  // Forms that carry an IPv4 address are as dangerous as that address.
+  switch (range) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d
+    case 'rfc6145': // ::ffff:0:a.b.c.d (SIIT)
+      return classifyIPv4(bytes.slice(12));
+    case 'rfc6052': // NAT64: the well-known /96 embeds an address, the local-use /48 is reserved
+      return address.match(NAT64_WELL_KNOWN) ? classifyIPv4(bytes.slice(12)) : 'reserved';
+    case '6to4': // the tunnel end point's IPv4 address
+      return classifyIPv4(bytes.slice(2, 6));
+    case 'unicast':
+      // ::a.b.c.d (deprecated IPv4-compatible form) has no ipaddr.js range of its own.
+      if (bytes.slice(0, 12).every((b) => b === 0)) return classifyIPv4(bytes.slice(12));
+      return 'public';
+    default:
+      return IPV6_CLASSES[range] ?? 'reserved';
   }
-  if (inRange(bytes, [0x00, 0x64, 0xff, 0x9b], 96)) return classifyIPv4(embeddedIPv4(bytes, 12));
-  if (inRange(bytes, [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01], 48)) return 'reserved';
-  // 6to4 embeds the IPv4 address of the tunnel end point.
-  if (inRange(bytes, [0x20, 0x02], 16)) {
-    const inner = classifyIPv4(embeddedIPv4(bytes, 2));
-    return inner === 'public' ? 'public' : inner;
-  }
-  if (inRange(bytes, [0xfc], 7)) return 'unique-local';
-  if (inRange(bytes, [0xfe, 0x80], 10)) return 'link-local';
-  if (inRange(bytes, [0xfe, 0xc0], 10)) return 'private';
-  if (inRange(bytes, [0xff], 8)) return 'multicast';
-  if (inRange(bytes, [0x01, 0x00, 0, 0, 0, 0, 0, 0], 64)) return 'reserved';
-  if (inRange(bytes, [0x20, 0x01, 0x0d, 0xb8], 32)) return 'reserved';
-  if (inRange(bytes, [0x20, 0x01, 0x00, 0x00], 32)) return 'reserved';
-  return 'public';
 }
 
 /** Classifies an address; anything that cannot be parsed is treated as reserved (never public). */
@@ -170,46 +129,44 @@ export function isPublicAddress(input: string): boolean {
 
 /** Canonical text form: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes plain IPv4. */
 export function normalizeAddress(input: string): string {
-  const text = input.trim().replace(/^\[|\]$/g, '');
+  const text = stripBrackets(input);
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text);
   if (mapped?.[1]) return mapped[1];
   return text;
 }
 
 export function isIpLiteral(input: string): boolean {
-  const text = input.replace(/^\[|\]$/g, '');
-  return isIPv4(text) || isIPv6(text);
+  return isIP(input.replace(/^\[|\]$/g, '')) !== 0;
 }
 
 /** A list of addresses and CIDR ranges (`10.0.0.0/8`, `::1`, `127.0.0.1`). */
 export class CidrList {
-  private readonly entries: ReadonlyArray<{ bytes: Uint8Array; bits: number; family: 4 | 6 }>;
+  // One list per family: a BlockList's `::/0` would also match every IPv4 address.
+  private readonly v4 = new BlockList();
+  private readonly v6 = new BlockList();
+  readonly size: number;
 
   constructor(specs: readonly string[]) {
-    this.entries = specs.map((spec) => {
-      const [addr, bitsText] = spec.split('/');
-      const parsed = addr !== undefined && isIpLiteral(addr) ? parseAddress(addr) : null;
-      if (!parsed) throw new Error(`not an IP address or CIDR range: ${spec}`);
-      const max = parsed.family === 4 ? 32 : 128;
-      const bits = bitsText === undefined ? max : Number(bitsText);
-      if (!/^[^/]*(\/\d+)?$/.test(spec) || !Number.isInteger(bits) || bits < 0 || bits > max) {
-        throw new Error(`invalid prefix length in ${spec}`);
-      }
-      return { bytes: parsed.bytes, bits, family: parsed.family };
-    });
-  }
-
-  get size(): number {
-    return this.entries.length;
+    for (const spec of specs) {
+      const [address, bits, ...rest] = spec.split('/');
+      const family = address !== undefined ? isIP(address) : 0;
+      if (family === 0) throw new Error(`not an IP address or CIDR range: ${spec}`);
+      const max = family === 4 ? 32 : 128;
+      const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+      if (rest.length > 0 || !(prefix >= 0 && prefix <= max)) throw new Error(`invalid prefix length in ${spec}`);
+      (family === 4 ? this.v4 : this.v6).addSubnet(address!, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    }
+    this.size = specs.length;
   }
 
   contains(address: string): boolean {
-    if (this.entries.length === 0) return false;
-    const parsed = parseAddress(normalizeAddress(address));
-    if (!parsed) return false;
-    return this.entries.some(
-      (e) => e.family === parsed.family && inRange(parsed.bytes, Array.from(e.bytes), e.bits),
-    );
+    const text = stripBrackets(address);
+    const family = isIP(text);
+    if (family === 0) return false;
+    if (family === 4) return this.v4.check(text, 'ipv4');
+    const parsed = ipaddr.IPv6.parse(text);
+    if (parsed.isIPv4MappedAddress()) return this.v4.check(parsed.toIPv4Address().toString(), 'ipv4');
+    return this.v6.check(text, 'ipv6');
   }
 }
 
