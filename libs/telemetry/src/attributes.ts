@@ -9,3 +9,9 @@ export const RedirectorAttributes = {
   /** Only when PostgreSQL answered (a cache miss). */
   originalUrl: 'redirector.original_url',
 } as const;
+
+/**
+ * The product contract's name for the cache result on the redirector's resolve span. It stays
+ * beside `redirector.cache_hit` so queries written against the contract keep working.
+ */
+export const CONTRACT_CACHE_HIT = 'shortener.cache_hit';

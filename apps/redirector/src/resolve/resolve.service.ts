@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { mismatchedUrlCacheKey, UrlCacheService, urlCacheKey } from '@snip/cache';
 import { scenariosConfig, type ScenariosConfig, TtlCache } from '@snip/common';
 import { queryOrUnavailable } from '@snip/data';
-import { annotateActiveSpan, recordCacheLookup, RedirectorAttributes as Attr } from '@snip/telemetry';
+import { annotateActiveSpan, CONTRACT_CACHE_HIT, recordCacheLookup, RedirectorAttributes as Attr } from '@snip/telemetry';
 import { DataSource } from 'typeorm';
 import { resolveConfig, type ResolveConfig } from '../config/resolve.config';
 
@@ -34,13 +34,13 @@ export class ResolveService {
   async resolve(code: string): Promise<string | null> {
     const remembered = this.memory.get(code);
     if (remembered !== undefined) {
-      annotateActiveSpan({ [Attr.shortCode]: code, [Attr.cacheHit]: true, [Attr.cacheTier]: 'memory' });
+      annotateActiveSpan({ [Attr.shortCode]: code, [Attr.cacheHit]: true, [CONTRACT_CACHE_HIT]: true, [Attr.cacheTier]: 'memory' });
       recordCacheLookup('hit', 'memory');
       this.logger.debug({ event: 'resolve', short_code: code, source: 'memory' });
       return remembered;
     }
     const cached = await this.cache.get(code, this.key);
-    annotateActiveSpan({ [Attr.shortCode]: code, [Attr.cacheHit]: cached.hit, ...(cached.hit ? { [Attr.cacheTier]: 'redis' } : {}) });
+    annotateActiveSpan({ [Attr.shortCode]: code, [Attr.cacheHit]: cached.hit, [CONTRACT_CACHE_HIT]: cached.hit, ...(cached.hit ? { [Attr.cacheTier]: 'redis' } : {}) });
     recordCacheLookup(cached.hit ? 'hit' : cached.error ? 'error' : 'miss');
     if (cached.hit) {
       this.memory.set(code, cached.url, this.memoryTtlMs);
