@@ -455,7 +455,7 @@ describe('charts/snip with the real helm binary', () => {
     const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
 
     it('uses the same image tag rule as cdk8s and rejects a tag that cannot name the Job', () => {
-      expect(schema.properties.image.properties.tag.pattern).toBe(IMAGE_TAG_PATTERN.source);
+      expect(schema.definitions.ImageConfig.properties.tag.pattern).toBe(IMAGE_TAG_PATTERN.source);
       expect(templateError('--set', 'image.tag=Bad_Tag')).toMatch(/\/image\/tag.*pattern|pattern.*tag/is);
       expect(templateError('--set', 'image.tag=1.0-rc1')).toMatch(/\/image\/tag/);
       expect(templateError('--set', `image.tag=${'a'.repeat(41)}`)).toMatch(/\/image\/tag/);

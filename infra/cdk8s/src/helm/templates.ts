@@ -1,0 +1,377 @@
+// Generates the Helm chart's object templates from the cdk8s constructs: the chart is synthesized with
+// a unique sentinel for every setting, sentinels become Helm expressions, and the settings that
+// change which objects exist (or their shape) become `{{ if }}` branches, one per synthesized variant.
+import { isDeepStrictEqual } from 'node:util';
+import { ApiObject, App } from 'cdk8s';
+import { stringify } from 'yaml';
+import { SnipChart } from '../chart.js';
+import { deepMerge, isPlainObject, kindProfile } from '../config.js';
+import type { Resources, SnipConfig } from '../config.js';
+import { goMemLimit, commonLabels, selectorLabels } from '../constructs/common.js';
+import { migrationJobName } from '../constructs/migration.js';
+import { drainSteps, GRACE_MARGIN_SECONDS, terminationGracePeriodSeconds } from '../shutdown.js';
+import type { AppService } from '../shutdown.js';
+import type { K8sObject } from '../render.js';
+import type { JsonSchema } from './values-schema.js';
+
+/**
+ * Settings that decide which objects exist or what shape they take, grouped so that no object
+ * depends on two groups (the generator checks it): each group is synthesized in every combination.
+ */
+export const SWITCH_GROUPS: readonly (readonly string[])[] = [
+  ['postgres.mode', 'redis.mode', 'postgres.storageClassName'],
+  ['collector.mode', 'collector.exporter', 'dash0.dataset'],
+  ['ingress.enabled', 'ingress.className', 'ingress.tlsSecretName'],
+];
+
+/** What only the chart adds to an object (hooks that exist only with Helm), applied before templating. */
+export const MIGRATION_HOOK_ANNOTATIONS = {
+  // Helm: after install (the database exists), before each upgrade; the previous Job is deleted first.
+  'helm.sh/hook': 'post-install,pre-upgrade',
+  'helm.sh/hook-delete-policy': 'before-hook-creation',
+  // Argo CD rendering the chart: its own hook makes it ignore Helm's and run the Job once per sync, in wave -1.
+  'argocd.argoproj.io/hook': 'Sync',
+  'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+} as const;
+/** The manifests' way to recreate a changed Job; a hook is recreated anyway. */
+const MANIFEST_ONLY_ANNOTATIONS = ['argocd.argoproj.io/sync-options'];
+
+function chartOnly(o: K8sObject): K8sObject {
+  if (o.kind !== 'Job' || o.metadata.labels?.['app.kubernetes.io/name'] !== 'migrate') return o;
+  const annotations = { ...o.metadata.annotations, ...MIGRATION_HOOK_ANNOTATIONS };
+  for (const a of MANIFEST_ONLY_ANNOTATIONS) delete annotations[a];
+  return { ...o, metadata: { ...o.metadata, annotations } };
+}
+
+type Leaf = string | number | boolean;
+type Switch = { path: string; values: Leaf[]; condition: (v: Leaf) => string };
+type Combo = ReadonlyMap<string, Leaf>;
+
+const getPath = (o: unknown, path: string): unknown => path.split('.').reduce((v, k) => (v as Record<string, unknown>)[k], o);
+function setPath(path: string, value: unknown): Record<string, unknown> {
+  return path.split('.').reduceRight<unknown>((v, k) => ({ [k]: v }), value) as Record<string, unknown>;
+}
+const valuesRef = (path: string) => `$.Values.${path}`;
+
+/** Sentinels for every setting, and the Helm expression each one stands for. */
+class Sentinels {
+  readonly config: SnipConfig;
+  /** sentinel string -> Helm expression of the value (a string) */
+  readonly strings = new Map<string, string>();
+  /** sentinel number -> Helm expression of the value (a number) */
+  readonly numbers = new Map<number, string>();
+  /** JSON of a synthesized block (resources) -> Helm expression of the values object */
+  readonly blocks = new Map<string, string>();
+  readonly nameToken: string;
+
+  constructor(schema: JsonSchema) {
+    let n = 0;
+    const walk = (value: unknown, s: JsonSchema, path: string): unknown => {
+      const resolved = s.$ref ? schema.definitions![s.$ref.replace('#/definitions/', '')]! : s;
+      if (s.$ref === '#/definitions/Resources') {
+        // Whole blocks: valid quantities (the constructs parse them) that no other field can produce.
+        const q = () => 900_000 + 1000 * ++n;
+        const r: Resources = { requests: { cpu: `${q()}m`, memory: `${q()}Mi` }, limits: { cpu: `${q()}m`, memory: `${q()}Mi` } };
+        this.blocks.set(canonical(r), `toYaml ${valuesRef(path)}`);
+        this.strings.set(goMemLimit(r), `include "snip.goMemLimit" ${valuesRef(path)}.limits.memory`);
+        return r;
+      }
+      if (resolved.type === 'object') {
+        return Object.fromEntries(Object.keys(resolved.properties!).map((k) => [k, walk((value as Record<string, unknown>)[k], resolved.properties![k]!, path ? `${path}.${k}` : k)]));
+      }
+      if (resolved.type === 'integer') {
+        const v = 900_000 + 1000 * ++n;
+        this.numbers.set(v, valuesRef(path));
+        return v;
+      }
+      if (resolved.type === 'boolean') return value;
+      if (resolved.enum) return value; // switches set theirs per variant; the others pass through as values
+      const token = `qq${++n}qq`;
+      this.strings.set(token, path === 'name' ? 'include "snip.instance" $' : path === 'namespace' ? 'include "snip.namespace" $' : valuesRef(path));
+      return token;
+    };
+    const config = walk(kindProfile, schema, '') as SnipConfig & Record<string, unknown>;
+    // Enums that are plain values (not switches) get a sentinel too, so they are substituted.
+    for (const path of enumValuePaths(schema)) {
+      const token = `qq${++n}qq`;
+      this.strings.set(token, valuesRef(path));
+      Object.assign(config, deepMerge(config, setPath(path, token)));
+    }
+    this.config = config;
+    this.nameToken = getPath(config, 'name') as string;
+    // Derived values: the same functions the constructs call, turned into the chart's helpers.
+    this.strings.set(migrationJobName(config), 'include "snip.migrationJobName" $');
+    for (const service of ['shortener', 'redirector'] as AppService[]) {
+      const drainMs = Object.values(drainSteps({ ...config, shutdown: { ...config.shutdown, delayMs: 0 } }, service)).reduce((a, b) => a + b, 0);
+      this.numbers.set(
+        terminationGracePeriodSeconds(config, service),
+        `include "snip.terminationGracePeriodSeconds" (dict "root" $ "drainMs" ${drainMs} "marginSeconds" ${GRACE_MARGIN_SECONDS})`,
+      );
+    }
+    const all = [...[...this.numbers.keys()].map(String), ...this.strings.keys()];
+    if (new Set(all).size !== all.length) throw new Error('two settings share a sentinel: pick other sentinel values');
+  }
+}
+
+function enumValuePaths(schema: JsonSchema): string[] {
+  const switches = new Set(SWITCH_GROUPS.flat());
+  const out: string[] = [];
+  const walk = (s: JsonSchema, path: string) => {
+    const r = s.$ref ? schema.definitions![s.$ref.replace('#/definitions/', '')]! : s;
+    if (r.enum && !switches.has(path)) out.push(path);
+    for (const [k, p] of Object.entries(r.properties ?? {})) walk(p, path ? `${path}.${k}` : k);
+  };
+  walk(schema, '');
+  return out;
+}
+
+/** JSON with sorted keys, to compare objects regardless of key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+function switchOf(schema: JsonSchema, sentinels: Sentinels, path: string): Switch {
+  let s: JsonSchema = schema;
+  for (const k of path.split('.')) {
+    s = s.properties![k]!;
+    if (s.$ref) s = schema.definitions![s.$ref.replace('#/definitions/', '')]!;
+  }
+  const ref = valuesRef(path);
+  if (s.enum) return { path, values: s.enum, condition: (v) => `eq ${ref} ${JSON.stringify(v)}` };
+  if (s.type === 'boolean') return { path, values: [false, true], condition: (v) => (v ? ref : `not ${ref}`) };
+  if (s.type === 'string') {
+    // Empty or set: "set" synthesizes with the setting's sentinel, so its value is substituted too.
+    const token = getPath(sentinels.config, path) as string;
+    return { path, values: ['', token], condition: (v) => (v ? ref : `not ${ref}`) };
+  }
+  throw new Error(`${path} cannot be a switch`);
+}
+
+interface Rendered {
+  file: string;
+  name: string;
+  text: string;
+}
+
+/** Synthesizes one configuration: each object's template text, keyed by kind and templated name. */
+function synthesize(config: SnipConfig, sentinels: Sentinels): Map<string, Rendered> {
+  const app = new App({ outdir: '/nonexistent' });
+  const chart = new SnipChart(app, 'snip', { config });
+  const files = new Map<string, string>();
+  for (const c of chart.node.findAll()) {
+    // The top-level construct names the template file (postgres, collector, shortener, ...).
+    if (c instanceof ApiObject) files.set(`${c.kind}/${c.name}`, c.node.scopes[2]!.node.id);
+  }
+  const out = new Map<string, Rendered>();
+  for (const raw of chart.toJson() as K8sObject[]) {
+    const file = files.get(`${raw.kind}/${raw.metadata.name}`);
+    if (!file) throw new Error(`no construct for ${raw.kind}/${raw.metadata.name}`);
+    const o = chartOnly(raw);
+    const text = toTemplate(o, sentinels);
+    const name = toTemplate(o.metadata.name, sentinels).trim();
+    out.set(`${o.kind}/${name}`, { file, name, text });
+  }
+  return out;
+}
+
+/** YAML of a value with every sentinel replaced by its Helm expression. */
+function toTemplate(value: unknown, sentinels: Sentinels): string {
+  const exprs: Array<{ expr: string; block: boolean }> = [];
+  const placeholder = (expr: string, block = false) => {
+    exprs.push({ expr, block });
+    return `HELMPLACEHOLDER${exprs.length - 1}X`;
+  };
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (isPlainObject(v)) {
+      const block = blockExpr(v, sentinels);
+      if (block) return placeholder(block, true);
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    }
+    if (typeof v === 'number') {
+      const expr = sentinels.numbers.get(v);
+      if (expr === undefined) return v;
+      return placeholder(expr.startsWith('include') ? expr : `${expr} | int64`);
+    }
+    if (typeof v === 'string') {
+      const expr = stringExpr(v, sentinels);
+      return expr === undefined ? v : placeholder(expr);
+    }
+    return v;
+  };
+  let text = stringify(walk(value), { lineWidth: 0, version: '1.1' }).replaceAll('{{', '{{ "{{" }}');
+  // Blocks: `key: PLACEHOLDER` becomes `key:` followed by the indented block.
+  text = text.replace(/^(( *)(?:- )*)([^\n:]+): HELMPLACEHOLDER(\d+)X$/gm, (line, lead: string, _s, k: string, i: string) => {
+    const e = exprs[Number(i)]!;
+    return e.block ? `${lead}${k}: {{- ${e.expr} | nindent ${lead.length + 2} }}` : line;
+  });
+  return text.replace(/HELMPLACEHOLDER(\d+)X/g, (_m, i: string) => `{{ ${exprs[Number(i)]!.expr} }}`);
+}
+
+/** Label maps become the chart's label helpers; resources become toYaml of the values. */
+function blockExpr(v: Record<string, unknown>, sentinels: Sentinels): string | undefined {
+  const block = sentinels.blocks.get(canonical(v));
+  if (block) return block;
+  const component = v['app.kubernetes.io/name'];
+  if (typeof component !== 'string' || v['app.kubernetes.io/instance'] !== sentinels.nameToken) return undefined;
+  const ctx = `(dict "root" $ "component" ${JSON.stringify(component)})`;
+  if (isDeepStrictEqual(v, commonLabels(sentinels.config, component))) return `include "snip.labels" ${ctx}`;
+  if (isDeepStrictEqual(v, selectorLabels(sentinels.config, component))) return `include "snip.selectorLabels" ${ctx}`;
+  return undefined;
+}
+
+const TOKEN = /qq\d+qq/g;
+const COMPONENT = /^-((?:(?!qq\d+qq)[a-z0-9]+)(?:-(?!qq\d+qq)[a-z0-9]+)*)(?![a-z0-9])/;
+
+/** Helm expression of a string holding sentinels (undefined when it holds none). */
+function stringExpr(v: string, sentinels: Sentinels): string | undefined {
+  const whole = sentinels.strings.get(v);
+  if (whole !== undefined) return whole.startsWith('include') ? whole : `${whole} | quote`;
+  const numeric = /^\d+$/.test(v) ? sentinels.numbers.get(Number(v)) : undefined;
+  if (numeric !== undefined) return `${numeric} | int64 | quote`;
+  if (!TOKEN.test(v)) return undefined;
+  TOKEN.lastIndex = 0;
+  let format = '';
+  const args: string[] = [];
+  let rest = v;
+  for (let m = /qq\d+qq/.exec(rest); m; m = /qq\d+qq/.exec(rest)) {
+    format += rest.slice(0, m.index).replaceAll('%', '%%');
+    rest = rest.slice(m.index + m[0].length);
+    const expr = sentinels.strings.get(m[0]);
+    if (expr === undefined) throw new Error(`unknown sentinel ${m[0]} in "${v}"`);
+    const component = m[0] === sentinels.nameToken ? COMPONENT.exec(rest) : null;
+    if (component) {
+      // `<name>-<component>`: the chart's object name helper.
+      args.push(`(include "snip.fullname" (dict "root" $ "component" ${JSON.stringify(component[1])}))`);
+      rest = rest.slice(component[0].length);
+    } else args.push(`(${expr})`);
+    format += '%s';
+  }
+  format += rest.replaceAll('%', '%%');
+  if (format === '%s' && args[0]!.startsWith('(include')) return args[0]!.slice(1, -1);
+  return `printf ${JSON.stringify(format)} ${args.join(' ')} | quote`;
+}
+
+function product(switches: Switch[]): Combo[] {
+  return switches.reduce<Combo[]>((acc, s) => acc.flatMap((c) => s.values.map((v) => new Map([...c, [s.path, v]]))), [new Map()]);
+}
+
+function configFor(sentinels: Sentinels, combo: Combo): SnipConfig {
+  let config: unknown = sentinels.config;
+  for (const [path, v] of combo) config = deepMerge(config, setPath(path, v));
+  return config as SnipConfig;
+}
+
+/** A partial assignment of switches; '*' means any value. */
+type Assignment = Map<string, Leaf | '*'>;
+
+/** Merges assignments that together cover every value of one switch (repeated until none do). */
+function simplify(assignments: Assignment[], switches: Switch[]): Assignment[] {
+  let current = assignments;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of switches) {
+      const groups = new Map<string, Assignment[]>();
+      for (const a of current) {
+        const k = JSON.stringify([...a].filter(([p]) => p !== s.path));
+        groups.set(k, [...(groups.get(k) ?? []), a]);
+      }
+      const next: Assignment[] = [];
+      for (const g of groups.values()) {
+        const values = new Set(g.map((a) => a.get(s.path)));
+        if (!values.has('*') && s.values.every((v) => values.has(v))) {
+          next.push(new Map([...g[0]!].map(([p, v]) => [p, p === s.path ? '*' : v])));
+          changed = true;
+        } else next.push(...g);
+      }
+      current = next;
+    }
+  }
+  return current;
+}
+
+function conditionOf(assignments: Assignment[], switches: Switch[]): string {
+  const byPath = new Map(switches.map((s) => [s.path, s]));
+  const terms = assignments.map((a) => {
+    const parts = [...a].filter(([, v]) => v !== '*').map(([p, v]) => byPath.get(p)!.condition(v as Leaf));
+    return parts.length === 1 ? parts[0]! : `and ${parts.map((p) => `(${p})`).join(' ')}`;
+  });
+  return terms.length === 1 ? terms[0]! : `or ${terms.map((t) => `(${t})`).join(' ')}`;
+}
+
+/** One object of the chart: unconditional text, or branches with their conditions. */
+interface ChartObject {
+  file: string;
+  branches: Array<{ condition?: string; text: string }>;
+}
+
+/** Every generated template, keyed by its file name under charts/snip/templates. */
+export function chartTemplates(schema: JsonSchema, header: (file: string) => string): Map<string, string> {
+  const sentinels = new Sentinels(schema);
+  const groups = SWITCH_GROUPS.map((paths) => paths.map((p) => switchOf(schema, sentinels, p)));
+  // The kind profile's choices are the base; each group varies with the others held there.
+  const baseCombo: Combo = new Map(
+    groups.flat().map((s) => {
+      const v = getPath(kindProfile, s.path) as Leaf;
+      return [s.path, s.values.includes(v) ? v : s.values[0]!];
+    }),
+  );
+  const base = synthesize(configFor(sentinels, baseCombo), sentinels);
+
+  const order: string[] = [...base.keys()];
+  const perGroup = groups.map((switches) => {
+    const combos = product(switches);
+    const renders = combos.map((c) => synthesize(configFor(sentinels, new Map([...baseCombo, ...c])), sentinels));
+    for (const r of renders) for (const k of r.keys()) if (!order.includes(k)) order.push(k);
+    return { switches, combos, renders };
+  });
+
+  const objects = new Map<string, ChartObject>();
+  for (const key of order) {
+    const varying = perGroup.filter((g) => g.renders.some((r) => r.get(key)?.text !== base.get(key)?.text));
+    if (varying.length > 1) throw new Error(`${key} depends on settings of two switch groups: merge the groups`);
+    const file = (base.get(key) ?? perGroup.flatMap((g) => g.renders).find((r) => r.has(key))!.get(key)!).file;
+    if (varying.length === 0) {
+      objects.set(key, { file, branches: [{ text: base.get(key)!.text }] });
+      continue;
+    }
+    const { switches, combos, renders } = varying[0]!;
+    const textOf = (i: number) => renders[i]!.get(key)?.text;
+    // A switch matters to this object when flipping it alone changes the object.
+    const relevant = switches.filter((s) =>
+      combos.some((c, i) => combos.some((d, j) => [...c].every(([p, v]) => p === s.path || d.get(p) === v) && textOf(i) !== textOf(j))),
+    );
+    const byText = new Map<string, Assignment[]>();
+    const seen = new Map<string, string | undefined>();
+    combos.forEach((c, i) => {
+      const a: Assignment = new Map(relevant.map((s) => [s.path, c.get(s.path)!]));
+      const id = JSON.stringify([...a]);
+      if (seen.has(id)) {
+        if (seen.get(id) !== textOf(i)) throw new Error(`${key}: variants disagree on irrelevant switches`);
+        return;
+      }
+      seen.set(id, textOf(i));
+      const text = textOf(i);
+      if (text !== undefined) byText.set(text, [...(byText.get(text) ?? []), a]);
+    });
+    objects.set(key, {
+      file,
+      branches: [...byText].map(([text, assignments]) => ({ condition: conditionOf(simplify(assignments, relevant), relevant), text })),
+    });
+  }
+
+  const files = new Map<string, string>();
+  for (const o of objects.values()) {
+    const name = `templates/${o.file}.yaml`;
+    let out = files.get(name) ?? header(o.file);
+    if (o.branches.length === 1 && o.branches[0]!.condition === undefined) out += `---\n${o.branches[0]!.text}`;
+    else {
+      o.branches.forEach((b, i) => (out += `{{- ${i === 0 ? 'if' : 'else if'} ${b.condition} }}\n---\n${b.text}`));
+      out += '{{- end }}\n';
+    }
+    files.set(name, out);
+  }
+  return files;
+}
