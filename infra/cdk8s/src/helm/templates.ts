@@ -301,11 +301,92 @@ function conditionOf(assignments: Assignment[], switches: Switch[]): string {
   return terms.length === 1 ? terms[0]! : `or ${terms.map((t) => `(${t})`).join(' ')}`;
 }
 
-/** One object of the chart: unconditional text, or branches with their conditions. */
-interface ChartObject {
-  file: string;
-  branches: Array<{ condition?: string; text: string }>;
+/** A line of a merged object and the variants (indexes) that contain it. */
+interface Line {
+  text: string;
+  variants: Set<number>;
 }
+
+/**
+ * Merges variants of one object into a sequence that contains each variant, in order, as the lines
+ * tagged with its index (a common supersequence, built by longest common subsequence).
+ */
+export function mergeVariants(variants: readonly string[][]): Line[] {
+  let merged: Line[] = (variants[0] ?? []).map((text) => ({ text, variants: new Set([0]) }));
+  for (let v = 1; v < variants.length; v++) {
+    const b = variants[v]!;
+    const n = merged.length;
+    const m = b.length;
+    const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i]![j] = merged[i]!.text === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+      }
+    }
+    const out: Line[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && merged[i]!.text === b[j]) {
+        merged[i]!.variants.add(v);
+        out.push(merged[i++]!);
+        j++;
+      } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push(merged[i++]!);
+      else out.push({ text: b[j++]!, variants: new Set([v]) });
+    }
+    merged = out;
+  }
+  return merged;
+}
+
+/** Template text of one object from its variants: shared lines as they are, the others under conditions. */
+function objectTemplate(
+  variants: Array<{ text: string; assignments: Assignment[] }>,
+  absent: Assignment[],
+  switches: Switch[],
+): string {
+  const present = variants.flatMap((v) => v.assignments);
+  // Conditions inside the object may assume it exists: absent combinations are "don't care".
+  const condition = (assignments: Assignment[]) => {
+    const simplified = simplify([...assignments, ...absent], switches).filter((a) => present.some((p) => covers(a, p)));
+    return conditionOf(simplified, switches);
+  };
+  const lines = mergeVariants(variants.map((v) => v.text.replace(/\n$/, '').split('\n')));
+  const all = variants.length;
+  const out: string[] = [];
+  const runs: Line[][] = [];
+  for (const line of lines) {
+    const last = runs.at(-1);
+    if (last && sameSet(last[0]!.variants, line.variants)) last.push(line);
+    else runs.push([line]);
+  }
+  for (let r = 0; r < runs.length; ) {
+    if (runs[r]![0]!.variants.size === all) {
+      out.push(...runs[r++]!.map((l) => l.text));
+      continue;
+    }
+    // A chain of runs for disjoint sets of variants becomes if / else if / else.
+    const chain: Line[][] = [runs[r++]!];
+    const covered = new Set(chain[0]![0]!.variants);
+    while (r < runs.length && runs[r]![0]!.variants.size !== all && [...runs[r]![0]!.variants].every((v) => !covered.has(v))) {
+      for (const v of runs[r]![0]!.variants) covered.add(v);
+      chain.push(runs[r++]!);
+    }
+    chain.forEach((run, k) => {
+      const ids = [...run[0]!.variants];
+      const last = k === chain.length - 1 && k > 0 && covered.size === all;
+      const cond = condition(ids.flatMap((id) => variants[id]!.assignments));
+      out.push(last ? '{{- else }}' : `{{- ${k === 0 ? 'if' : 'else if'} ${cond} }}`, ...run.map((l) => l.text));
+    });
+    out.push('{{- end }}');
+  }
+  const body = `---\n${out.join('\n')}\n`;
+  return absent.length === 0 ? body : `{{- if ${conditionOf(simplify(present, switches), switches)} }}\n${body}{{- end }}\n`;
+}
+
+const sameSet = (a: Set<number>, b: Set<number>) => a.size === b.size && [...a].every((x) => b.has(x));
+/** Whether a (partial) assignment matches a full one. */
+const covers = (a: Assignment, full: Assignment) => [...a].every(([p, v]) => v === '*' || full.get(p) === v);
 
 /** Every generated template, keyed by its file name under charts/snip/templates. */
 export function chartTemplates(schema: JsonSchema, header: (file: string) => string): Map<string, string> {
@@ -328,50 +409,38 @@ export function chartTemplates(schema: JsonSchema, header: (file: string) => str
     return { switches, combos, renders };
   });
 
-  const objects = new Map<string, ChartObject>();
+  const files = new Map<string, string>();
   for (const key of order) {
     const varying = perGroup.filter((g) => g.renders.some((r) => r.get(key)?.text !== base.get(key)?.text));
     if (varying.length > 1) throw new Error(`${key} depends on settings of two switch groups: merge the groups`);
-    const file = (base.get(key) ?? perGroup.flatMap((g) => g.renders).find((r) => r.has(key))!.get(key)!).file;
-    if (varying.length === 0) {
-      objects.set(key, { file, branches: [{ text: base.get(key)!.text }] });
-      continue;
-    }
-    const { switches, combos, renders } = varying[0]!;
-    const textOf = (i: number) => renders[i]!.get(key)?.text;
-    // A switch matters to this object when flipping it alone changes the object.
-    const relevant = switches.filter((s) =>
-      combos.some((c, i) => combos.some((d, j) => [...c].every(([p, v]) => p === s.path || d.get(p) === v) && textOf(i) !== textOf(j))),
-    );
-    const byText = new Map<string, Assignment[]>();
-    const seen = new Map<string, string | undefined>();
-    combos.forEach((c, i) => {
-      const a: Assignment = new Map(relevant.map((s) => [s.path, c.get(s.path)!]));
-      const id = JSON.stringify([...a]);
-      if (seen.has(id)) {
-        if (seen.get(id) !== textOf(i)) throw new Error(`${key}: variants disagree on irrelevant switches`);
-        return;
-      }
-      seen.set(id, textOf(i));
-      const text = textOf(i);
-      if (text !== undefined) byText.set(text, [...(byText.get(text) ?? []), a]);
-    });
-    objects.set(key, {
-      file,
-      branches: [...byText].map(([text, assignments]) => ({ condition: conditionOf(simplify(assignments, relevant), relevant), text })),
-    });
-  }
-
-  const files = new Map<string, string>();
-  for (const o of objects.values()) {
-    const name = `templates/${o.file}.yaml`;
-    let out = files.get(name) ?? header(o.file);
-    if (o.branches.length === 1 && o.branches[0]!.condition === undefined) out += `---\n${o.branches[0]!.text}`;
+    const file = `templates/${(base.get(key) ?? perGroup.flatMap((g) => g.renders).find((r) => r.has(key))!.get(key)!).file}.yaml`;
+    let text: string;
+    if (varying.length === 0) text = `---\n${base.get(key)!.text}`;
     else {
-      o.branches.forEach((b, i) => (out += `{{- ${i === 0 ? 'if' : 'else if'} ${b.condition} }}\n---\n${b.text}`));
-      out += '{{- end }}\n';
+      const { switches, combos, renders } = varying[0]!;
+      const textOf = (i: number) => renders[i]!.get(key)?.text;
+      // A switch matters to this object when flipping it alone changes the object.
+      const relevant = switches.filter((s) =>
+        combos.some((c, i) => combos.some((d, j) => [...c].every(([p, v]) => p === s.path || d.get(p) === v) && textOf(i) !== textOf(j))),
+      );
+      const byText = new Map<string, Assignment[]>();
+      const absent: Assignment[] = [];
+      const seen = new Map<string, string | undefined>();
+      combos.forEach((c, i) => {
+        const a: Assignment = new Map(relevant.map((s) => [s.path, c.get(s.path)!]));
+        const id = JSON.stringify([...a]);
+        if (seen.has(id)) {
+          if (seen.get(id) !== textOf(i)) throw new Error(`${key}: variants disagree on irrelevant switches`);
+          return;
+        }
+        const t = textOf(i);
+        seen.set(id, t);
+        if (t === undefined) absent.push(a);
+        else byText.set(t, [...(byText.get(t) ?? []), a]);
+      });
+      text = objectTemplate([...byText].map(([t, assignments]) => ({ text: t, assignments })), absent, relevant);
     }
-    files.set(name, out);
+    files.set(file, (files.get(file) ?? header(file.replace(/^templates\/|\.yaml$/g, ''))) + text);
   }
   return files;
 }
