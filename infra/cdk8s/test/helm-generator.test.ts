@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { mergeVariants } from '../src/helm/templates.js';
+import { schemaFromSource, valuesSchema, valuesYaml } from '../src/helm/values-schema.js';
+import { kindProfile } from '../src/config.js';
+
+describe('values schema from the TypeScript interfaces', () => {
+  const source = `
+    /** A size. @pattern ^[0-9]+Mi$ */
+    export type Size = string;
+    export type Mode = 'a' | 'b';
+    /** Inner settings. */
+    export interface Inner {
+      /** How many. @minimum 1 @maximum 9 */
+      readonly count: number;
+      readonly size: Size;
+    }
+    export interface Root {
+      /** The mode. */
+      readonly mode: Mode;
+      /** Only with mode a. @onlyWhen mode a */
+      readonly extra: boolean;
+      readonly inner: Inner;
+      readonly inline: { readonly name: string };
+    }
+  `;
+
+  it('turns interfaces, aliases, literal unions and JSDoc tags into a strict schema', () => {
+    const schema = schemaFromSource(source, 'Root');
+    expect(schema.type).toBe('object');
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(['mode', 'extra', 'inner', 'inline']);
+    expect(schema.properties!.mode).toEqual({ type: 'string', enum: ['a', 'b'], description: 'The mode.' });
+    expect(schema.properties!.inner).toEqual({ $ref: '#/definitions/Inner' });
+    expect(schema.definitions!.Inner!.properties).toEqual({
+      count: { type: 'integer', minimum: 1, maximum: 9, description: 'How many.' },
+      size: { type: 'string', pattern: '^[0-9]+Mi$' },
+    });
+    expect(schema.properties!.inline).toEqual({
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: { name: { type: 'string' } },
+    });
+    expect(schema.if).toEqual({ properties: { mode: { not: { const: 'a' } } }, required: ['mode'] });
+    expect(schema.then!.properties!.extra!.const).toBe(false);
+  });
+
+  it('refuses what values cannot express instead of guessing', () => {
+    expect(() => schemaFromSource('export interface R { readonly x?: string }', 'R')).toThrow(/optional/);
+    expect(() => schemaFromSource('export interface R { readonly x: string[] }', 'R')).toThrow(/unsupported type/);
+    expect(() => schemaFromSource('export interface R { readonly x: 1 | 2 }', 'R')).toThrow(/string literals/);
+    const tagged = (tag: string, type: string) => `export interface R {\n  /** ${tag} */\n  readonly x: ${type};\n}`;
+    expect(() => schemaFromSource(tagged('@minimum one', 'number'), 'R')).toThrow(/whole number/);
+    expect(() => schemaFromSource(tagged('@pattern ([', 'string'), 'R')).toThrow(/Invalid regular expression/);
+    expect(() => schemaFromSource('export interface R { readonly x: string }', 'Missing')).toThrow(/Missing not found/);
+  });
+
+  it('describes every key of the real configuration, with comments in values.yaml', () => {
+    const schema = valuesSchema();
+    expect(Object.keys(schema.properties!)).toEqual(Object.keys(kindProfile));
+    const text = valuesYaml(schema, kindProfile, '# header\n');
+    expect(text.startsWith('# header\n')).toBe(true);
+    expect(text).toContain('# Minimum replicas');
+    expect(text).toMatch(/# Reported as `k8s.cluster.name`.*\nclusterName: snip/);
+  });
+});
+
+describe('merging the variants of an object', () => {
+  it('keeps every variant as an ordered subsequence and shares the common lines', () => {
+    const variants = [
+      ['a', 'b', 'c', 'd'],
+      ['a', 'x', 'c', 'd'],
+      ['a', 'c', 'y'],
+    ];
+    const merged = mergeVariants(variants);
+    variants.forEach((v, i) => expect(merged.filter((l) => l.variants.has(i)).map((l) => l.text)).toEqual(v));
+    expect(merged.filter((l) => l.variants.size === 3).map((l) => l.text)).toEqual(['a', 'c']);
+    expect(merged).toHaveLength(6);
+  });
+});
