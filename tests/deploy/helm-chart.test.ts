@@ -508,6 +508,13 @@ describe('charts/snip with the real helm binary', () => {
       expect(templateError('--set', 'postgres.password=secret')).toMatch(/additional properties 'password'/);
     });
 
+    it('names each bad value and what it should be', () => {
+      const err = templateError('--set', 'collector.exporter=zipkin', '--set', 'shortener.replicas=0', '--set', 'redis.maxMemory=lots');
+      expect(err).toContain("at '/collector/exporter': value must be one of 'jaeger', 'dash0'");
+      expect(err).toContain("at '/shortener/replicas': minimum: got 0, want 1");
+      expect(err).toMatch(/at '\/redis\/maxMemory': 'lots' does not match pattern/);
+    });
+
     it('rejects invalid enums and out-of-bounds numbers', () => {
       expect(templateError('--set', 'collector.exporter=zipkin')).toMatch(/exporter/);
       expect(templateError('--set', 'collector.mode=sidecar')).toMatch(/mode/);
