@@ -109,8 +109,8 @@ export interface PostgresConfig {
 export interface RedisConfig {
   /** `in-cluster` runs a cache-only Redis; `external` reads REDIS_URL from a Secret; `disabled` runs without cache. */
   readonly mode: 'in-cluster' | 'external' | 'disabled';
-  /** Secret holding `REDIS_URL` when mode is `external`. */
-  readonly secretName: SecretName;
+  /** Secret holding `REDIS_URL` when mode is `external`. @pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ @maxLength 253 */
+  readonly secretName: string;
   /** @default 'redis:7.4.5-bookworm' */
   readonly image: string;
   /** Redis `maxmemory` (LRU eviction past it). @pattern ^[1-9][0-9]*(kb|mb|gb)$ */

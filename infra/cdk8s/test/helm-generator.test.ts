@@ -55,6 +55,15 @@ describe('values schema from the TypeScript interfaces', () => {
     expect(() => schemaFromSource('export interface R { readonly x: string }', 'Missing')).toThrow(/Missing not found/);
   });
 
+  it('gives every Secret name setting the Secret name rule', () => {
+    const schema = valuesSchema();
+    const rule = { pattern: schema.definitions!.PostgresConfig!.properties!.secretName!.pattern, maxLength: 253 };
+    expect(rule.pattern).toBeDefined();
+    for (const def of ['PostgresConfig', 'RedisConfig', 'Dash0Config']) {
+      expect(schema.definitions![def]!.properties!.secretName, def).toMatchObject(rule);
+    }
+  });
+
   it('describes every key of the real configuration, with comments in values.yaml', () => {
     const schema = valuesSchema();
     expect(Object.keys(schema.properties!)).toEqual(Object.keys(kindProfile));

@@ -52,6 +52,8 @@ function setPath(path: string, value: unknown): Record<string, unknown> {
   return path.split('.').reduceRight<unknown>((v, k) => ({ [k]: v }), value) as Record<string, unknown>;
 }
 const valuesRef = (path: string) => `$.Values.${path}`;
+/** A property's schema with its `$ref` resolved. */
+const resolve = (schema: JsonSchema, s: JsonSchema): JsonSchema => (s.$ref ? schema.definitions![s.$ref.replace('#/definitions/', '')]! : s);
 
 /** Sentinels for every setting, and the Helm expression each one stands for. */
 class Sentinels {
@@ -66,8 +68,9 @@ class Sentinels {
 
   constructor(schema: JsonSchema) {
     let n = 0;
+    const switches = new Set(SWITCH_GROUPS.flat());
     const walk = (value: unknown, s: JsonSchema, path: string): unknown => {
-      const resolved = s.$ref ? schema.definitions![s.$ref.replace('#/definitions/', '')]! : s;
+      const resolved = resolve(schema, s);
       if (s.$ref === '#/definitions/Resources') {
         // Whole blocks: valid quantities (the constructs parse them) that no other field can produce.
         const q = () => 900_000 + 1000 * ++n;
@@ -84,19 +87,13 @@ class Sentinels {
         this.numbers.set(v, valuesRef(path));
         return v;
       }
-      if (resolved.type === 'boolean') return value;
-      if (resolved.enum) return value; // switches set theirs per variant; the others pass through as values
+      // Switches take their values per variant (booleans are all switches or unused by the constructs).
+      if (resolved.type === 'boolean' || (resolved.enum && switches.has(path))) return value;
       const token = `qq${++n}qq`;
       this.strings.set(token, path === 'name' ? 'include "snip.instance" $' : path === 'namespace' ? 'include "snip.namespace" $' : valuesRef(path));
       return token;
     };
-    const config = walk(kindProfile, schema, '') as SnipConfig & Record<string, unknown>;
-    // Enums that are plain values (not switches) get a sentinel too, so they are substituted.
-    for (const path of enumValuePaths(schema)) {
-      const token = `qq${++n}qq`;
-      this.strings.set(token, valuesRef(path));
-      Object.assign(config, deepMerge(config, setPath(path, token)));
-    }
+    const config = walk(kindProfile, schema, '') as SnipConfig;
     this.config = config;
     this.nameToken = getPath(config, 'name') as string;
     // Derived values: the same functions the constructs call, turned into the chart's helpers.
@@ -113,18 +110,6 @@ class Sentinels {
   }
 }
 
-function enumValuePaths(schema: JsonSchema): string[] {
-  const switches = new Set(SWITCH_GROUPS.flat());
-  const out: string[] = [];
-  const walk = (s: JsonSchema, path: string) => {
-    const r = s.$ref ? schema.definitions![s.$ref.replace('#/definitions/', '')]! : s;
-    if (r.enum && !switches.has(path)) out.push(path);
-    for (const [k, p] of Object.entries(r.properties ?? {})) walk(p, path ? `${path}.${k}` : k);
-  };
-  walk(schema, '');
-  return out;
-}
-
 /** JSON with sorted keys, to compare objects regardless of key order. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -133,11 +118,7 @@ function canonical(v: unknown): string {
 }
 
 function switchOf(schema: JsonSchema, sentinels: Sentinels, path: string): Switch {
-  let s: JsonSchema = schema;
-  for (const k of path.split('.')) {
-    s = s.properties![k]!;
-    if (s.$ref) s = schema.definitions![s.$ref.replace('#/definitions/', '')]!;
-  }
+  const s = path.split('.').reduce((parent, k) => resolve(schema, parent.properties![k]!), schema);
   const ref = valuesRef(path);
   if (s.enum) return { path, values: s.enum, condition: (v) => `eq ${ref} ${JSON.stringify(v)}` };
   if (s.type === 'boolean') return { path, values: [false, true], condition: (v) => (v ? ref : `not ${ref}`) };
@@ -150,8 +131,8 @@ function switchOf(schema: JsonSchema, sentinels: Sentinels, path: string): Switc
 }
 
 interface Rendered {
+  /** Template file: the id of the top-level construct (postgres, collector, shortener, ...). */
   file: string;
-  name: string;
   text: string;
 }
 
@@ -161,7 +142,6 @@ function synthesize(config: SnipConfig, sentinels: Sentinels): Map<string, Rende
   const chart = new SnipChart(app, 'snip', { config });
   const files = new Map<string, string>();
   for (const c of chart.node.findAll()) {
-    // The top-level construct names the template file (postgres, collector, shortener, ...).
     if (c instanceof ApiObject) files.set(`${c.kind}/${c.name}`, c.node.scopes[2]!.node.id);
   }
   const out = new Map<string, Rendered>();
@@ -170,8 +150,7 @@ function synthesize(config: SnipConfig, sentinels: Sentinels): Map<string, Rende
     if (!file) throw new Error(`no construct for ${raw.kind}/${raw.metadata.name}`);
     const o = chartOnly(raw);
     const text = toTemplate(o, sentinels);
-    const name = toTemplate(o.metadata.name, sentinels).trim();
-    out.set(`${o.kind}/${name}`, { file, name, text });
+    out.set(`${o.kind}/${toTemplate(o.metadata.name, sentinels).trim()}`, { file, text });
   }
   return out;
 }
@@ -193,7 +172,7 @@ function toTemplate(value: unknown, sentinels: Sentinels): string {
     if (typeof v === 'number') {
       const expr = sentinels.numbers.get(v);
       if (expr === undefined) return v;
-      return placeholder(expr.startsWith('include') ? expr : `${expr} | int64`);
+      return placeholder(isHelper(expr) ? expr : `${expr} | int64`);
     }
     if (typeof v === 'string') {
       const expr = stringExpr(v, sentinels);
@@ -222,21 +201,24 @@ function blockExpr(v: Record<string, unknown>, sentinels: Sentinels): string | u
   return undefined;
 }
 
-const TOKEN = /qq\d+qq/g;
+/** Helpers print plain names and numbers; values are quoted (strings) or converted (numbers). */
+const isHelper = (expr: string) => expr.startsWith('include ');
+const TOKEN = /qq\d+qq/;
+/** What follows the name sentinel in `<name>-<component>`: lowercase words up to the next sentinel. */
 const COMPONENT = /^-((?:(?!qq\d+qq)[a-z0-9]+)(?:-(?!qq\d+qq)[a-z0-9]+)*)(?![a-z0-9])/;
 
 /** Helm expression of a string holding sentinels (undefined when it holds none). */
 function stringExpr(v: string, sentinels: Sentinels): string | undefined {
   const whole = sentinels.strings.get(v);
-  if (whole !== undefined) return whole.startsWith('include') ? whole : `${whole} | quote`;
+  if (whole !== undefined) return isHelper(whole) ? whole : `${whole} | quote`;
   const numeric = /^\d+$/.test(v) ? sentinels.numbers.get(Number(v)) : undefined;
   if (numeric !== undefined) return `${numeric} | int64 | quote`;
   if (!TOKEN.test(v)) return undefined;
-  TOKEN.lastIndex = 0;
+  // Mixed text: printf of the literal parts and the sentinels' expressions.
   let format = '';
   const args: string[] = [];
   let rest = v;
-  for (let m = /qq\d+qq/.exec(rest); m; m = /qq\d+qq/.exec(rest)) {
+  for (let m = TOKEN.exec(rest); m; m = TOKEN.exec(rest)) {
     format += rest.slice(0, m.index).replaceAll('%', '%%');
     rest = rest.slice(m.index + m[0].length);
     const expr = sentinels.strings.get(m[0]);
@@ -250,7 +232,7 @@ function stringExpr(v: string, sentinels: Sentinels): string | undefined {
     format += '%s';
   }
   format += rest.replaceAll('%', '%%');
-  if (format === '%s' && args[0]!.startsWith('(include')) return args[0]!.slice(1, -1);
+  if (format === '%s' && isHelper(args[0]!.slice(1))) return args[0]!.slice(1, -1);
   return `printf ${JSON.stringify(format)} ${args.join(' ')} | quote`;
 }
 
