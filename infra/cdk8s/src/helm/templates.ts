@@ -333,7 +333,7 @@ function objectTemplate(
     const simplified = simplify([...assignments, ...absent], switches).filter((a) => present.some((p) => covers(a, p)));
     return conditionOf(simplified, switches);
   };
-  const lines = mergeVariants(variants.map((v) => v.text.replace(/\n$/, '').split('\n')));
+  const lines = mergeVariants(variants.map((v) => units(v.text.replace(/\n$/, '').split('\n'))));
   const all = variants.length;
   const out: string[] = [];
   const runs: Line[][] = [];
@@ -364,6 +364,23 @@ function objectTemplate(
   }
   const body = `---\n${out.join('\n')}\n`;
   return absent.length === 0 ? body : `{{- if ${conditionOf(simplify(present, switches), switches)} }}\n${body}{{- end }}\n`;
+}
+
+/** Lines, with each block scalar (a file in a ConfigMap) kept whole so variants share or differ in whole files. */
+function units(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    const line = lines[i++]!;
+    if (!/:\s[|>][-+]?$/.test(line)) {
+      out.push(line);
+      continue;
+    }
+    const indent = line.length - line.trimStart().length;
+    const block = [line];
+    while (i < lines.length && (lines[i] === '' || lines[i]!.length - lines[i]!.trimStart().length > indent)) block.push(lines[i++]!);
+    out.push(block.join('\n'));
+  }
+  return out;
 }
 
 const sameSet = (a: Set<number>, b: Set<number>) => a.size === b.size && [...a].every((x) => b.has(x));
