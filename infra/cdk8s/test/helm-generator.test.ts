@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mergeVariants } from '../src/helm/templates.js';
+import { mergeVariants, sentinelConfig, SWITCH_GROUPS } from '../src/helm/templates.js';
+import type { JsonSchema } from '../src/helm/values-schema.js';
+import { synthObjects } from '../src/render.js';
 import { schemaFromSource, valuesSchema, valuesYaml } from '../src/helm/values-schema.js';
-import { kindProfile } from '../src/config.js';
+import { deepMerge, isPlainObject, kindProfile } from '../src/config.js';
+import type { SnipConfig } from '../src/config.js';
 
 describe('values schema from the TypeScript interfaces', () => {
   const source = `
@@ -85,5 +88,52 @@ describe('merging the variants of an object', () => {
     variants.forEach((v, i) => expect(merged.filter((l) => l.variants.has(i)).map((l) => l.text)).toEqual(v));
     expect(merged.filter((l) => l.variants.size === 3).map((l) => l.text)).toEqual(['a', 'c']);
     expect(merged).toHaveLength(6);
+  });
+});
+
+describe('settings outside SWITCH_GROUPS', () => {
+  // The chart substitutes these settings' values into fixed objects; a construct that branched on
+  // one would render only the synthesized branch in Helm. Each alternative value must therefore
+  // leave the objects' shape (kinds, names, keys, list lengths) as the sentinel synthesis has it.
+  const schema = valuesSchema();
+  const switches = new Set(SWITCH_GROUPS.flat());
+  const resolve = (s: JsonSchema) => (s.$ref ? schema.definitions![s.$ref.replace('#/definitions/', '')]! : s);
+  const alternatives: Array<[string, unknown[]]> = [];
+  const walk = (s: JsonSchema, path: string) => {
+    const r = resolve(s);
+    if (r.properties) for (const [k, p] of Object.entries(r.properties)) walk(p, path ? `${path}.${k}` : k);
+    else if (switches.has(path) || r.pattern) return;
+    else if (r.enum) alternatives.push([path, r.enum]);
+    else if (r.type === 'boolean') alternatives.push([path, [false, true]]);
+    else if (r.type === 'string') alternatives.push([path, ['', 'another-value']]);
+  };
+  walk(schema, '');
+  const at = (path: string, v: unknown) => path.split('.').reduceRight<unknown>((acc, k) => ({ [k]: acc }), v);
+  const shape = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(shape) : isPlainObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v;
+  const contexts: Record<string, unknown> = {
+    'the kind choices': {},
+    'every other choice': {
+      postgres: { mode: 'external', storageClassName: 'standard' },
+      redis: { mode: 'external' },
+      collector: { mode: 'agent', exporter: 'dash0' },
+      dash0: { dataset: 'snip' },
+      ingress: { enabled: true, className: 'nginx', tlsSecretName: 'tls' },
+    },
+  };
+
+  it('covers the enums, booleans and free strings of the configuration', () => {
+    expect(alternatives.map(([p]) => p)).toEqual(expect.arrayContaining(['image.pullPolicy', 'redirector.geoProvider', 'postgres.createSecret', 'postgres.image', 'clusterName']));
+  });
+
+  it.each(Object.entries(contexts))('only change values, never the shape of an object, with %s', (_what, context) => {
+    const base = deepMerge(sentinelConfig(schema), context) as SnipConfig;
+    const expected = shape(synthObjects(base));
+    for (const [path, values] of alternatives) {
+      for (const v of values) {
+        const objects = synthObjects(deepMerge(base, at(path, v)) as SnipConfig);
+        expect(shape(objects), `${path}=${String(v)} changes an object's shape: a construct branches on it, so it belongs in SWITCH_GROUPS`).toEqual(expected);
+      }
+    }
   });
 });

@@ -110,6 +110,11 @@ class Sentinels {
   }
 }
 
+/** The configuration the chart is synthesized from: a sentinel for every setting, switches as in the kind profile. */
+export function sentinelConfig(schema: JsonSchema): SnipConfig {
+  return new Sentinels(schema).config;
+}
+
 /** JSON with sorted keys, to compare objects regardless of key order. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
