@@ -10,6 +10,7 @@ import {
   HEALTH_ROUTES,
   POD_SECURITY_LABELS,
   chartCiVariants,
+  deepMerge,
   migrationJobName,
   profiles,
   synthObjects,
@@ -17,6 +18,9 @@ import {
 } from '../../infra/cdk8s/src/index.js';
 import type { K8sObject, SnipConfig } from '../../infra/cdk8s/src/index.js';
 import { IMAGE_TAG_PATTERN } from '../../infra/cdk8s/src/constructs/migration.js';
+import { SWITCH_GROUPS } from '../../infra/cdk8s/src/helm/templates.js';
+import { valuesSchema } from '../../infra/cdk8s/src/helm/values-schema.js';
+import type { JsonSchema } from '../../infra/cdk8s/src/helm/values-schema.js';
 import { terminationGracePeriodSeconds } from '../../infra/cdk8s/src/shutdown.js';
 import { CHART, ROOT, byKey, fakeKubeApi, find, helm, helmAsync, helmTemplate, key, parseDocs, validateK8s } from './helpers.js';
 
@@ -145,6 +149,39 @@ describe('charts/snip with the real helm binary', () => {
     const args = sets.flatMap((s) => ['--set', s]);
     expectParity(helmTemplate(ci('kind'), args), withOverrides(profiles.kind, overrides));
   });
+
+  // Every combination of the settings that shape objects (each group's, the others as in kind-values):
+  // the chart's branches were generated from these very variants, so each must render like cdk8s.
+  const schema = valuesSchema();
+  const settingOf = (path: string): JsonSchema =>
+    path.split('.').reduce<JsonSchema>((s, k) => {
+      const p = s.properties![k]!;
+      return p.$ref ? schema.definitions![p.$ref.replace('#/definitions/', '')]! : p;
+    }, schema);
+  const SET_VALUES: Record<string, string> = {
+    'postgres.storageClassName': 'standard',
+    'dash0.dataset': 'snip',
+    'ingress.className': 'nginx',
+    'ingress.tlsSecretName': 'snip-tls',
+  };
+  const choices = (path: string): unknown[] => {
+    const s = settingOf(path);
+    return s.enum ?? (s.type === 'boolean' ? [false, true] : ['', SET_VALUES[path]]);
+  };
+  const combinations = SWITCH_GROUPS.flatMap((group) =>
+    group.reduce<Array<Record<string, unknown>>>((acc, path) => acc.flatMap((c) => choices(path).map((v) => ({ ...c, [path]: v }))), [{}]),
+  );
+  it.each(combinations.map((c) => [Object.entries(c).map(([k, v]) => `${k}=${String(v)}`).join(' '), c] as const))(
+    'renders the same objects as cdk8s with %s',
+    (_what, combination) => {
+      const args = Object.entries(combination).flatMap(([k, v]) => ['--set', `${k}=${String(v)}`]);
+      const overrides = Object.entries(combination).reduce<unknown>(
+        (acc, [k, v]) => deepMerge(acc, k.split('.').reduceRight<unknown>((x, part) => ({ [part]: x }), v)),
+        {},
+      );
+      expectParity(helmTemplate(ci('kind'), args), withOverrides(profiles.kind, overrides as Parameters<typeof withOverrides>[1]));
+    },
+  );
 
   it.each(ciFiles)('renders only objects valid against the Kubernetes schema (%s)', async (file) => {
     for (const o of helmTemplate(join(CHART, 'ci', file), ['--set', 'postgres.createSecret=' + String(!file.startsWith('dash0'))])) {
@@ -455,7 +492,7 @@ describe('charts/snip with the real helm binary', () => {
     const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
 
     it('uses the same image tag rule as cdk8s and rejects a tag that cannot name the Job', () => {
-      expect(schema.properties.image.properties.tag.pattern).toBe(IMAGE_TAG_PATTERN.source);
+      expect(schema.definitions.ImageConfig.properties.tag.pattern).toBe(IMAGE_TAG_PATTERN.source);
       expect(templateError('--set', 'image.tag=Bad_Tag')).toMatch(/\/image\/tag.*pattern|pattern.*tag/is);
       expect(templateError('--set', 'image.tag=1.0-rc1')).toMatch(/\/image\/tag/);
       expect(templateError('--set', `image.tag=${'a'.repeat(41)}`)).toMatch(/\/image\/tag/);
@@ -469,6 +506,13 @@ describe('charts/snip with the real helm binary', () => {
       expect(templateError('--set', 'shutdown.graceSeconds=3')).toMatch(/additional properties 'graceSeconds'/);
       expect(templateError('--set', 'networkPolicy.enabled=false')).toMatch(/additional properties 'enabled'/);
       expect(templateError('--set', 'postgres.password=secret')).toMatch(/additional properties 'password'/);
+    });
+
+    it('names each bad value and what it should be', () => {
+      const err = templateError('--set', 'collector.exporter=zipkin', '--set', 'shortener.replicas=0', '--set', 'redis.maxMemory=lots');
+      expect(err).toContain("at '/collector/exporter': value must be one of 'jaeger', 'dash0'");
+      expect(err).toContain("at '/shortener/replicas': minimum: got 0, want 1");
+      expect(err).toMatch(/at '\/redis\/maxMemory': 'lots' does not match pattern/);
     });
 
     it('rejects invalid enums and out-of-bounds numbers', () => {

@@ -151,20 +151,10 @@ export function helmTemplate(valuesFile: string, extra: string[] = []): K8sObjec
   return parseDocs(helm(['template', 'snip', CHART, '--namespace', 'snip', '-f', valuesFile, ...extra]));
 }
 
-const HELM_ONLY_LABELS = ['helm.sh/chart', 'app.kubernetes.io/managed-by'];
-
-/** Drops the labels only Helm adds, so chart and cdk8s output can be compared. */
-export function normalize(o: K8sObject): K8sObject {
-  const copy = structuredClone(o);
-  const labels = copy.metadata?.labels as Record<string, string> | undefined;
-  if (labels) for (const l of HELM_ONLY_LABELS) delete labels[l];
-  return copy;
-}
-
 export const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 export function byKey(objects: K8sObject[]): Map<string, K8sObject> {
-  return new Map(objects.map((o) => [key(o), normalize(o)]));
+  return new Map(objects.map((o) => [key(o), o]));
 }
 
 /** Every object of a kind. */

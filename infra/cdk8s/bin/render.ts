@@ -1,6 +1,8 @@
 /**
- * Regenerates deploy/<profile>/ (rendered manifests + kustomization.yaml) and the Helm chart's
- * generated files from the cdk8s code. `--out DIR` writes under DIR instead of the repository.
+ * Regenerates everything derived from infra/cdk8s: deploy/<profile>/ (rendered manifests and
+ * kustomizations, Argo CD and Flux examples) and the Helm chart's object templates,
+ * values.schema.json, values.yaml and ci/ values files. `--out DIR` writes under DIR instead of the
+ * repository.
  */
 import { writeAll } from '../src/render.js';
 

@@ -49,7 +49,7 @@ export function jaegerFile(root = repoRoot()): ConfigFile {
   return { key: 'jaeger.yaml', source, content: readFileSync(join(root, source), 'utf8') };
 }
 
-/** sha256 of the concatenated file contents: the pod-template checksum annotation (Helm computes the same). */
+/** sha256 of the concatenated file contents: the pod-template checksum annotation (rolls pods when a file changes). */
 export function checksum(files: readonly ConfigFile[]): string {
   return createHash('sha256')
     .update(files.map((f) => f.content).join(''))

@@ -1,28 +1,46 @@
 /**
- * Typed configuration of one Snip deployment. The same shape is the Helm chart's values
- * (charts/snip/values.yaml), so a profile here and a values file there describe the same system.
+ * Typed configuration of one Snip deployment. The same shape is the Helm chart's values:
+ * charts/snip/values.schema.json and values.yaml are generated from these interfaces (their JSDoc
+ * text, `@minimum`/`@maximum`/`@pattern`/`@minLength`/`@maxLength` tags; every number is an integer).
  * Strings are used where Helm needs them ('' means "not set").
  */
 
-/** CPU and memory for one container. Memory is in Mi so GOMEMLIMIT can be derived from it. */
+/** CPU in millicores and memory in Mi (so GOMEMLIMIT can be derived from it). */
+export interface Quantities {
+  /** CPU in millicores, e.g. 250m. @pattern ^[1-9][0-9]*m$ */
+  readonly cpu: string;
+  /** Memory in Mi, e.g. 256Mi. @pattern ^[1-9][0-9]*Mi$ */
+  readonly memory: string;
+}
+
+/** CPU and memory for one container. */
 export interface Resources {
-  /** Scheduling requests, e.g. `{ cpu: '100m', memory: '128Mi' }`. */
-  readonly requests: { readonly cpu: string; readonly memory: string };
+  /** Scheduling requests. */
+  readonly requests: Quantities;
   /** Hard limits; the memory limit bounds the container (and the Collector's memory_limiter). */
-  readonly limits: { readonly cpu: string; readonly memory: string };
+  readonly limits: Quantities;
 }
 
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Name of a Secret in the release namespace. @pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ @maxLength 253 */
+export type SecretName = string;
+
+/** An http(s) URL. @pattern ^https?://[^\s/]+ */
+export type HttpUrl = string;
+
 export interface ImageConfig {
-  /** Repository of the shortener image (built with `--build-arg SERVICE=shortener`). */
+  /** Repository of the shortener image (built with `--build-arg SERVICE=shortener`). @pattern ^\S+$ */
   readonly shortenerRepository: string;
-  /** Repository of the redirector image (built with `--build-arg SERVICE=redirector`). */
+  /** Repository of the redirector image (built with `--build-arg SERVICE=redirector`). @pattern ^\S+$ */
   readonly redirectorRepository: string;
   /**
    * Tag shared by both images; the migration Job runs the shortener image and is named after it,
    * so the tag must be lowercase letters, digits and '.' (the quickstart uses a content hash).
    * GitOps output takes it from the kustomize `images:` component (deploy/<profile>/image).
+   * @pattern ^[a-z0-9](?:[a-z0-9.]{0,38}[a-z0-9])?$
    */
   readonly tag: string;
   /** Pull policy of Snip's own images only; PostgreSQL, Redis, Jaeger and the Collector always use IfNotPresent. @default 'IfNotPresent' */
@@ -31,35 +49,36 @@ export interface ImageConfig {
 
 /** HorizontalPodAutoscaler of one app (autoscaling/v2, CPU). The app's `replicas` is the minimum. */
 export interface AutoscalingConfig {
+  /** Ceiling of the HorizontalPodAutoscaler; at least replicas. @minimum 1 @maximum 100 */
   readonly maxReplicas: number;
-  /** Average CPU utilisation (percent of the CPU request) the autoscaler aims at. */
+  /** Average CPU utilisation (percent of the CPU request) the autoscaler aims at. @minimum 1 @maximum 100 */
   readonly targetCpuUtilization: number;
 }
 
 export interface ShortenerConfig {
-  /** Minimum replicas (the HorizontalPodAutoscaler's floor). */
+  /** Minimum replicas (the HorizontalPodAutoscaler's floor). @minimum 1 @maximum 100 */
   readonly replicas: number;
   readonly autoscaling: AutoscalingConfig;
   readonly resources: Resources;
   /** Public base of short links (PUBLIC_BASE_URL), never derived from the Host header. */
-  readonly publicBaseUrl: string;
+  readonly publicBaseUrl: HttpUrl;
   /** Comma list of IPs/CIDRs whose X-Forwarded-For is honoured (the ingress controller). */
   readonly trustedProxies: string;
   /** @default 'info' */
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
 }
 
 export interface RedirectorConfig {
-  /** Minimum replicas (the HorizontalPodAutoscaler's floor). */
+  /** Minimum replicas (the HorizontalPodAutoscaler's floor). @minimum 1 @maximum 100 */
   readonly replicas: number;
   readonly autoscaling: AutoscalingConfig;
   readonly resources: Resources;
   /** Geolocation provider: `ip-api` or `none`. */
   readonly geoProvider: 'ip-api' | 'none';
-  /** @default 'http://ip-api.com' */
-  readonly geoApiUrl: string;
+  /** Base URL of the geolocation API. @default 'http://ip-api.com' */
+  readonly geoApiUrl: HttpUrl;
   /** @default 'info' */
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
 }
 
 export interface PostgresConfig {
@@ -69,17 +88,18 @@ export interface PostgresConfig {
    * Secret holding `DATABASE_URL` (both modes) and `POSTGRES_PASSWORD` (in-cluster).
    * Created outside Git (the kind quickstart makes dev values at deploy time).
    */
-  readonly secretName: string;
+  readonly secretName: SecretName;
   /**
    * Helm only, in-cluster mode only: the chart creates the Secret with a random password and keeps
    * it across upgrades (read back with `lookup`). Rendered manifests and Argo CD never carry a
    * Secret (`helm template` cannot look up, so every render would change the password).
    * @default false
+   * @onlyWhen mode in-cluster
    */
   readonly createSecret: boolean;
   /** @default 'postgres:17.6-bookworm' */
   readonly image: string;
-  /** Size of the data PersistentVolumeClaim. */
+  /** Size of the data PersistentVolumeClaim. @pattern ^[1-9][0-9]*(Mi|Gi|Ti)$ */
   readonly storage: string;
   /** StorageClass of the claim; '' uses the cluster default. */
   readonly storageClassName: string;
@@ -89,11 +109,11 @@ export interface PostgresConfig {
 export interface RedisConfig {
   /** `in-cluster` runs a cache-only Redis; `external` reads REDIS_URL from a Secret; `disabled` runs without cache. */
   readonly mode: 'in-cluster' | 'external' | 'disabled';
-  /** Secret holding `REDIS_URL` when mode is `external`. */
+  /** Secret holding `REDIS_URL` when mode is `external`. @pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$ @maxLength 253 */
   readonly secretName: string;
   /** @default 'redis:7.4.5-bookworm' */
   readonly image: string;
-  /** Redis `maxmemory` (LRU eviction past it). */
+  /** Redis `maxmemory` (LRU eviction past it). @pattern ^[1-9][0-9]*(kb|mb|gb)$ */
   readonly maxMemory: string;
   readonly resources: Resources;
 }
@@ -105,7 +125,7 @@ export interface CollectorConfig {
   readonly exporter: 'jaeger' | 'dash0';
   /** @default 'otel/opentelemetry-collector-contrib:0.159.0' */
   readonly image: string;
-  /** Gateway replicas (ignored in agent mode). */
+  /** Gateway replicas (ignored in agent mode). @minimum 1 @maximum 20 */
   readonly replicas: number;
   /** The memory limit must be in Mi: GOMEMLIMIT is set to 80 % of it. */
   readonly resources: Resources;
@@ -114,19 +134,19 @@ export interface CollectorConfig {
 export interface JaegerConfig {
   /** @default 'jaegertracing/jaeger:2.20.0' */
   readonly image: string;
-  /** Bound of the in-memory trace store. */
+  /** Bound of the in-memory trace store. @minimum 100 @maximum 10000000 */
   readonly maxTraces: number;
   readonly resources: Resources;
 }
 
 export interface Dash0Config {
-  /** Region ingress base URL, e.g. `https://ingress.eu-west-1.aws.dash0.com`. */
+  /** Region ingress base URL, e.g. `https://ingress.eu-west-1.aws.dash0.com`. @pattern ^https://[^\s/]+ */
   readonly endpoint: string;
   /** Dash0 dataset sent as the `Dash0-Dataset` header; '' sends none. */
   readonly dataset: string;
   /** Secret holding the raw ingest token (no `Bearer ` prefix). */
-  readonly secretName: string;
-  /** @default 'token' */
+  readonly secretName: SecretName;
+  /** Key of the token in that Secret. @default 'token' @pattern ^[-._a-zA-Z0-9]+$ */
   readonly secretKey: string;
 }
 
@@ -135,6 +155,7 @@ export interface IngressConfig {
   readonly enabled: boolean;
   /** IngressClass; '' uses the cluster default. */
   readonly className: string;
+  /** Host name the Ingress serves. @minLength 1 */
   readonly host: string;
   /** TLS Secret for the host; '' serves plain HTTP. */
   readonly tlsSecretName: string;
@@ -142,9 +163,9 @@ export interface IngressConfig {
 
 /** How pods are stopped; the grace period is computed from these and the services' drain timeouts. */
 export interface ShutdownConfig {
-  /** preStop sleep: time for Services and ingress controllers to drop the pod before it hears SIGTERM. */
+  /** preStop sleep: time for Services and ingress controllers to drop the pod before it hears SIGTERM. @minimum 1 @maximum 60 */
   readonly preStopSeconds: number;
-  /** SHUTDOWN_DELAY_MS: readiness 503 and keep-alive closed before the server stops accepting. */
+  /** SHUTDOWN_DELAY_MS: readiness 503 and keep-alive closed before the server stops accepting. @minimum 0 @maximum 60000 */
   readonly delayMs: number;
 }
 
@@ -152,18 +173,23 @@ export interface NetworkPolicyConfig {
   /**
    * The cluster's pod network. Probe ports admit any source outside it (the kubelet on the node)
    * while pods stay limited to the components that need them. kind and minikube use 10.244.0.0/16.
+   * @pattern ^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$
    */
   readonly podCidr: string;
 }
 
 export interface SnipConfig {
-  /** Name prefix of every object and the `app.kubernetes.io/instance` label (Helm: the release name). */
+  /**
+   * Name prefix of every object and the `app.kubernetes.io/instance` label; '' (Helm only) uses the release name.
+   * @pattern ^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$
+   * @maxLength 40
+   */
   readonly name: string;
-  /** Namespace of every namespaced object. */
+  /** Namespace of every namespaced object; '' (Helm only) uses the release namespace. @pattern ^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$ @maxLength 63 */
   readonly namespace: string;
-  /** Reported as `deployment.environment.name`. */
+  /** Reported as `deployment.environment.name`. @minLength 1 */
   readonly environment: string;
-  /** Reported as `k8s.cluster.name` by the Collector's env detector. */
+  /** Reported as `k8s.cluster.name` by the Collector's env detector. @minLength 1 */
   readonly clusterName: string;
   /** Prefix of every Redis key, shared by both services. */
   readonly redisKeyPrefix: string;

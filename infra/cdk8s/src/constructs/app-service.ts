@@ -101,7 +101,7 @@ export class SnipService extends Construct {
     const container = this.deployment.addContainer({
       name: service,
       image: props.image,
-      imagePullPolicy: kplus.ImagePullPolicy[pullPolicyKey(config.image.pullPolicy)],
+      imagePullPolicy: snipPullPolicy(config),
       ports: [{ number: port, name: 'http' }],
       securityContext: containerSecurity(APP_UID),
       resources: resources(props.resources),
@@ -182,6 +182,7 @@ export function redisEnv(scope: Construct, config: SnipConfig): Array<readonly [
   }
 }
 
-export function pullPolicyKey(p: SnipConfig['image']['pullPolicy']): 'ALWAYS' | 'IF_NOT_PRESENT' | 'NEVER' {
-  return p === 'Always' ? 'ALWAYS' : p === 'Never' ? 'NEVER' : 'IF_NOT_PRESENT';
+/** Pull policy of Snip's own images; the config's values are the API's, passed through as they are. */
+export function snipPullPolicy(config: SnipConfig): kplus.ImagePullPolicy {
+  return config.image.pullPolicy as kplus.ImagePullPolicy;
 }

@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { SnipConfig } from '../config.js';
-import { APP_UID, pullPolicyKey } from './app-service.js';
+import { APP_UID, snipPullPolicy } from './app-service.js';
 import { commonLabels, containerSecurity, objectName, podSecurity, resources, secretEnv, tmpVolume } from './common.js';
 
 export interface MigrationJobProps {
@@ -59,7 +59,7 @@ export class MigrationJob extends Construct {
     const container = this.job.addContainer({
       name: 'migrate',
       image: props.image,
-      imagePullPolicy: kplus.ImagePullPolicy[pullPolicyKey(config.image.pullPolicy)],
+      imagePullPolicy: snipPullPolicy(config),
       command: ['node', 'libs/data/dist/migrate.js'],
       securityContext: containerSecurity(APP_UID),
       resources: resources(config.migration.resources),
