@@ -84,11 +84,32 @@ function expectEveryVariableRead(objects: readonly K8sObject[]): void {
   for (const { where, reader, env } of containers) expect(unread(reader, env), where).toEqual([]);
 }
 
+/** Container ports named after what they serve, as the images listen on them. */
+const NAMED_PORTS: Record<string, number> = {
+  postgres: PLATFORM_PORTS.postgres,
+  redis: PLATFORM_PORTS.redis,
+  'otlp-grpc': PLATFORM_PORTS.otlpGrpc,
+  'otlp-http': PLATFORM_PORTS.otlpHttp,
+  health: PLATFORM_PORTS.collectorHealth,
+  'http-query': PLATFORM_PORTS.jaegerUi,
+};
+
 function expectPinnedConstants(objects: readonly K8sObject[], where: string): void {
   for (const { reader, env, where: container } of containerEnvs(objects)) {
     if (reader === 'migrate') continue;
-    expect(env.find((e) => e.name === 'PORT')?.value, `${where} ${container}`).toBe(String(SERVICE_PORTS[reader]));
+    const value = (name: string) => env.find((e) => e.name === name)?.value;
+    expect(value('PORT'), `${where} ${container}`).toBe(String(SERVICE_PORTS[reader]));
+    expect(Number(new URL(value('OTEL_EXPORTER_OTLP_ENDPOINT')!).port), `${where} ${container}`).toBe(PLATFORM_PORTS.otlpHttp);
+    const redis = value('REDIS_URL');
+    if (redis !== undefined) expect(Number(new URL(redis).port), `${where} ${container}`).toBe(PLATFORM_PORTS.redis);
+    if (reader === 'shortener') expect(Number(new URL(value('REDIRECTOR_URL')!).port), `${where} ${container}`).toBe(SERVICE_PORTS.redirector);
   }
+  const named = objects
+    .flatMap((o) => (o.spec?.template?.spec?.containers ?? []) as Array<{ ports?: Array<{ name?: string; containerPort: number }> }>)
+    .flatMap((c) => c.ports ?? [])
+    .filter((p) => p.name !== undefined && p.name in NAMED_PORTS);
+  expect(named.length, where).toBeGreaterThan(0);
+  for (const p of named) expect(p.containerPort, `${where} port ${p.name}`).toBe(NAMED_PORTS[p.name!]);
   for (const o of objects.filter((x) => x.kind === 'Deployment' && isReader(x.metadata.labels?.['app.kubernetes.io/name']))) {
     const pod = o.spec.template.spec;
     const name = o.metadata.labels['app.kubernetes.io/name'] as 'shortener' | 'redirector';
@@ -253,7 +274,15 @@ describe('every setting a config module parses is used by the app', () => {
       .map((key) => `${relative(ROOT, file)}: ${key}${variableOf.has(key) ? ` (${variableOf.get(key)})` : ''}`);
   }
 
-  it.each([...APPS, 'libs'] as const)('%s', async (owner) => {
+  it('reports a property nothing reads', () => {
+    const file = join(ROOT, 'apps/redirector/src/config/geo.config.ts');
+    const elsewhere = [...APP_SOURCES.redirector, ...LIB_SOURCES];
+    expect(unusedProperties(file, { timeoutMs: 1, lookupsPerFortnight: 2 }, elsewhere)).toEqual([
+      'apps/redirector/src/config/geo.config.ts: lookupsPerFortnight',
+    ]);
+  });
+
+  it.each([...APPS, 'libs'] as const)('%s: every property its config modules produce is read outside them', async (owner) => {
     vi.stubEnv('DATABASE_URL', 'postgres://u@127.0.0.1/x');
     const own = owner === 'libs' ? LIB_SOURCES : APP_SOURCES[owner];
     const elsewhere = owner === 'libs' ? [...LIB_SOURCES, ...Object.values(APP_SOURCES).flat()] : [...own, ...LIB_SOURCES];
