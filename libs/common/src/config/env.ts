@@ -26,10 +26,6 @@ export function envString(env: Env, name: string, fallback?: string): string {
   return value;
 }
 
-export function envOptionalString(env: Env, name: string): string | undefined {
-  return raw(env, name);
-}
-
 export function envInt(env: Env, name: string, fallback: number, min: number, max: number): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
