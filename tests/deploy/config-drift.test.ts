@@ -90,7 +90,7 @@ const NAMED_PORTS: Record<string, number> = {
   redis: PLATFORM_PORTS.redis,
   'otlp-grpc': PLATFORM_PORTS.otlpGrpc,
   'otlp-http': PLATFORM_PORTS.otlpHttp,
-  health: PLATFORM_PORTS.collectorHealth,
+  health: PLATFORM_PORTS.health,
   'http-query': PLATFORM_PORTS.jaegerUi,
 };
 
@@ -214,6 +214,25 @@ describe('docker-compose.yml', () => {
     }
     expect(service('collector').ports?.[0]).toMatch(new RegExp(`^"?${PLATFORM_PORTS.otlpHttp}:${PLATFORM_PORTS.otlpHttp}`));
     expect(service('jaeger').ports).toEqual([`${PLATFORM_PORTS.jaegerUi}:${PLATFORM_PORTS.jaegerUi}`]);
+  });
+});
+
+describe('the Collector and Jaeger configurations', () => {
+  const port = (endpoint: string) => Number(endpoint.split(':').pop());
+  type Otlp = { receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } } };
+
+  it('listen on the pinned OTLP and health ports', () => {
+    const collector = parse(text(join(ROOT, 'collector/collector.yaml'))) as Otlp & { extensions: { health_check: { endpoint: string } } };
+    const jaeger = parse(text(join(ROOT, 'collector/jaeger.yaml'))) as Otlp & {
+      extensions: { healthcheckv2: { http: { endpoint: string } }; jaeger_query: { http: { endpoint: string } } };
+    };
+    for (const { receivers } of [collector, jaeger]) {
+      expect(port(receivers.otlp.protocols.grpc.endpoint)).toBe(PLATFORM_PORTS.otlpGrpc);
+      expect(port(receivers.otlp.protocols.http.endpoint)).toBe(PLATFORM_PORTS.otlpHttp);
+    }
+    expect(port(collector.extensions.health_check.endpoint)).toBe(PLATFORM_PORTS.health);
+    expect(port(jaeger.extensions.healthcheckv2.http.endpoint)).toBe(PLATFORM_PORTS.health);
+    expect(port(jaeger.extensions.jaeger_query.http.endpoint)).toBe(PLATFORM_PORTS.jaegerUi);
   });
 });
 

@@ -9,7 +9,8 @@ export const PLATFORM_PORTS = {
   redis: 6379,
   otlpGrpc: 4317,
   otlpHttp: 4318,
-  collectorHealth: 13133,
+  /** Health endpoint of the Collector and of Jaeger v2 (built on the Collector). */
+  health: 13133,
   jaegerUi: 16686,
 } as const;
 
