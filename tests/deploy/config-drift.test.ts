@@ -39,19 +39,19 @@ const text = (file: string) => readFileSync(file, 'utf8');
 const READ_PATTERNS = [
   /process\.env\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
   /process\.env\.([A-Z][A-Z0-9_]*)/g,
-  /\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
-  /\benv(?:String|OptionalString|Int|Bool|Enum|List|Url|OptionalUrl)\(\s*[\w.]+\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
+  /(?<![.\w])env\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
+  /\benv(?:String|Int|Bool|Enum|List|Url|OptionalUrl)\(\s*[\w.]+\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
   /\bread(?:Int|Bool|Enum|String|Url|OptionalUrl|List)\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
   /new ConfigError\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
 ];
 
+const readsIn = (source: string) => READ_PATTERNS.flatMap((pattern) => [...source.matchAll(pattern)].map((m) => m[1]!));
+
+/** Each variable read, with the files that read it. */
 function readsOf(files: readonly string[]): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const file of files) {
-    const source = text(file);
-    for (const pattern of READ_PATTERNS) {
-      for (const [, name] of source.matchAll(pattern)) found.set(name!, [...(found.get(name!) ?? []), relative(ROOT, file)]);
-    }
+    for (const name of readsIn(text(file))) found.set(name, [...(found.get(name) ?? []), relative(ROOT, file)]);
   }
   return found;
 }
@@ -130,6 +130,8 @@ describe('the apps read only what the contract defines', () => {
 
   it('finds the reads it checks', () => {
     expect(reads.size).toBeGreaterThanOrEqual(Object.keys(VARIABLES).length);
+    const source = "process.env['A_B']; process.env.C_D; env['E_F']; envInt(process.env, 'G_H', 1, 0, 2); readList('I_J');";
+    expect(readsIn(source).sort()).toEqual(['A_B', 'C_D', 'E_F', 'G_H', 'I_J']);
   });
 
   it('every variable read in apps/*/src and libs/*/src is in the contract (or a documented family)', () => {
