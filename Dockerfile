@@ -4,6 +4,7 @@
 # The same image runs the schema migrations: `node libs/data/dist/migrate.js`.
 # The base image is pinned to an exact Node.js 24 release and can be replaced (for example by a
 # locally made image, see scripts/image-verify.sh) with --build-arg NODE_IMAGE=...
+# This line is the one place the Node.js release is pinned: scripts/node-runtime.sh reads it.
 
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
@@ -15,6 +16,7 @@ ENV NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true CI=true
 COPY package.json package-lock.json ./
 COPY libs/cache/package.json libs/cache/
 COPY libs/common/package.json libs/common/
+COPY libs/config-contract/package.json libs/config-contract/
 COPY libs/data/package.json libs/data/
 COPY libs/telemetry/package.json libs/telemetry/
 COPY apps/shortener/package.json apps/shortener/
@@ -25,14 +27,14 @@ COPY nx.json tsconfig.base.json ./
 COPY libs/ libs/
 COPY apps/ apps/
 # `npm run build` wraps this in scripts/with-node.sh to select Node 24; this image already is.
-RUN npx nx run-many -t build --projects='@snip/cache,@snip/common,@snip/data,@snip/telemetry,@snip/shortener,@snip/redirector'
+RUN npx nx run-many -t build --projects='@snip/cache,@snip/common,@snip/config-contract,@snip/data,@snip/telemetry,@snip/shortener,@snip/redirector'
 # Everything the runtime stage takes from here, in its final layout. SERVICE is declared this
 # late so both images share every layer above.
 ARG SERVICE=shortener
 RUN set -eu; \
     case "$SERVICE" in shortener|redirector) ;; *) echo "SERVICE must be shortener or redirector" >&2; exit 1 ;; esac; \
     mkdir -p /out/libs "/out/apps/$SERVICE"; \
-    for lib in cache common data telemetry; do mkdir -p "/out/libs/$lib" && cp -r "libs/$lib/dist" "/out/libs/$lib/"; done; \
+    for lib in cache common config-contract data telemetry; do mkdir -p "/out/libs/$lib" && cp -r "libs/$lib/dist" "/out/libs/$lib/"; done; \
     cp -r "apps/$SERVICE/dist" "/out/apps/$SERVICE/"; \
     if [ "$SERVICE" = shortener ]; then cp -r apps/shortener/public /out/apps/shortener/; fi; \
     find /out -name '*.map' -delete -o -name '*.d.ts' -delete -o -name '*.tsbuildinfo' -delete
@@ -45,6 +47,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/cache/package.json libs/cache/
 COPY libs/common/package.json libs/common/
+COPY libs/config-contract/package.json libs/config-contract/
 COPY libs/data/package.json libs/data/
 COPY libs/telemetry/package.json libs/telemetry/
 COPY apps/shortener/package.json apps/shortener/

@@ -1,6 +1,7 @@
 // Runs the built services as real processes, started the way the image starts them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import type { VariableName } from '@snip/config-contract';
 import { freePort, waitFor } from './net';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -25,6 +26,17 @@ export function serviceCommand(name: ServiceName): string[] {
   return ['--require', join(ROOT, 'libs/telemetry/dist/register.js'), join(ROOT, `apps/${name}/dist/main.js`)];
 }
 
+type Settings = Partial<Record<VariableName | `OTEL_${string}`, string>>;
+
+const EVERY_SERVICE = { HOST: '127.0.0.1', OTEL_SDK_DISABLED: 'true', LOG_LEVEL: 'info' } as const;
+
+/** Settings each test service starts with (the contract's names; OTEL_* is the SDK's). */
+export const SERVICE_ENV = {
+  // Tests shorten many links from one address; rate-limit tests turn the limit back on.
+  shortener: { ...EVERY_SERVICE, RATE_LIMIT_SHORTEN: '0' },
+  redirector: EVERY_SERVICE,
+} as const satisfies Record<ServiceName, Settings>;
+
 export async function startService(
   name: ServiceName,
   env: Record<string, string | undefined>,
@@ -38,11 +50,7 @@ export async function startService(
     env: {
       PATH: process.env['PATH'],
       HOME: process.env['HOME'],
-      HOST: '127.0.0.1',
-      OTEL_SDK_DISABLED: 'true',
-      LOG_LEVEL: 'info',
-      // Tests shorten many links from one address; rate-limit tests turn the limit back on.
-      RATE_LIMIT_SHORTEN: '0',
+      ...SERVICE_ENV[name],
       ...env,
       PORT: String(port),
     },

@@ -1,3 +1,4 @@
+import { SERVICE_PORTS, type VariableName } from '@snip/config-contract';
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
@@ -33,6 +34,9 @@ export function stageOf(kind: string, component: string | undefined): Stage {
   return component === 'shortener' || component === 'redirector' ? 'apps' : 'platform';
 }
 
+/** A plain-value setting of an app container; the name must be one the contract defines. */
+const setting = (name: VariableName, value: string) => [name, kplus.EnvValue.fromValue(value)] as const;
+
 /** The whole Snip system for one configuration (the same objects the Helm chart renders). */
 export class SnipChart extends Chart {
   constructor(scope: Construct, id: string, props: SnipChartProps) {
@@ -51,7 +55,7 @@ export class SnipChart extends Chart {
 
     new MigrationJob(this, 'migration', { config, image: image(config.image.shortenerRepository) });
 
-    const redirectorPort = 3001;
+    const redirectorPort = SERVICE_PORTS.redirector;
     new SnipService(this, 'redirector', {
       config,
       service: 'redirector',
@@ -62,28 +66,28 @@ export class SnipChart extends Chart {
       image: image(config.image.redirectorRepository),
       otlpEndpoint: collector.otlpHttpEndpoint,
       env: [
-        ['GEO_PROVIDER', kplus.EnvValue.fromValue(config.redirector.geoProvider)],
-        ['GEO_API_URL', kplus.EnvValue.fromValue(config.redirector.geoApiUrl)],
-        ['LOG_LEVEL', kplus.EnvValue.fromValue(config.redirector.logLevel)],
+        setting('GEO_PROVIDER', config.redirector.geoProvider),
+        setting('GEO_API_URL', config.redirector.geoApiUrl),
+        setting('LOG_LEVEL', config.redirector.logLevel),
       ],
     });
     new SnipService(this, 'shortener', {
       config,
       service: 'shortener',
-      port: 3000,
+      port: SERVICE_PORTS.shortener,
       replicas: config.shortener.replicas,
       autoscaling: config.shortener.autoscaling,
       resources: config.shortener.resources,
       image: image(config.image.shortenerRepository),
       otlpEndpoint: collector.otlpHttpEndpoint,
       env: [
-        ['REDIRECTOR_URL', kplus.EnvValue.fromValue(`http://${objectName(config, 'redirector')}:${redirectorPort}`)],
-        ['PUBLIC_BASE_URL', kplus.EnvValue.fromValue(config.shortener.publicBaseUrl)],
-        ['TRUSTED_PROXIES', kplus.EnvValue.fromValue(config.shortener.trustedProxies)],
+        setting('REDIRECTOR_URL', `http://${objectName(config, 'redirector')}:${redirectorPort}`),
+        setting('PUBLIC_BASE_URL', config.shortener.publicBaseUrl),
+        setting('TRUSTED_PROXIES', config.shortener.trustedProxies),
         // No SSRF exemptions in a cluster: every private target stays blocked.
-        ['SSRF_ALLOWLIST', kplus.EnvValue.fromValue('')],
-        ['LOG_LEVEL', kplus.EnvValue.fromValue(config.shortener.logLevel)],
-        ['SNIP_SCENARIOS', kplus.EnvValue.fromValue('')],
+        setting('SSRF_ALLOWLIST', ''),
+        setting('LOG_LEVEL', config.shortener.logLevel),
+        setting('SNIP_SCENARIOS', ''),
       ],
     });
 

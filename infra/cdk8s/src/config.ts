@@ -4,6 +4,7 @@
  * text, `@minimum`/`@maximum`/`@pattern`/`@minLength`/`@maxLength` tags; every number is an integer).
  * Strings are used where Helm needs them ('' means "not set").
  */
+import { IMAGES } from '@snip/config-contract';
 
 /** CPU in millicores and memory in Mi (so GOMEMLIMIT can be derived from it). */
 export interface Quantities {
@@ -246,7 +247,7 @@ export const kindProfile: SnipConfig = {
     mode: 'in-cluster',
     secretName: 'snip-postgres',
     createSecret: false,
-    image: 'postgres:17.6-bookworm',
+    image: IMAGES.postgres,
     storage: '1Gi',
     storageClassName: '',
     resources: small('100m', '256Mi', '1000m', '512Mi'),
@@ -254,19 +255,19 @@ export const kindProfile: SnipConfig = {
   redis: {
     mode: 'in-cluster',
     secretName: 'snip-redis',
-    image: 'redis:7.4.5-bookworm',
+    image: IMAGES.redis,
     maxMemory: '48mb',
     resources: small('50m', '64Mi', '250m', '96Mi'),
   },
   collector: {
     mode: 'gateway',
     exporter: 'jaeger',
-    image: 'otel/opentelemetry-collector-contrib:0.159.0',
+    image: IMAGES.collector,
     replicas: 1,
     resources: small('100m', '256Mi', '500m', '512Mi'),
   },
   jaeger: {
-    image: 'jaegertracing/jaeger:2.20.0',
+    image: IMAGES.jaeger,
     maxTraces: 20000,
     resources: small('100m', '256Mi', '500m', '512Mi'),
   },

@@ -1,5 +1,7 @@
 export * from './config/env';
 export * from './config/validate';
+export * from './config/variables';
+export * from './config/logging.config';
 export * from './config/scenarios.config';
 export * from './net/ip';
 export * from './net/client-ip';

@@ -1,10 +1,10 @@
 import { registerAs } from '@nestjs/config';
-import { envInt, envString } from '@snip/common';
+import { readInt, readString } from '@snip/common';
 
 // HTTP settings of the redirector (cluster-internal).
 export const appConfig = registerAs('app', () => ({
-  port: envInt(process.env, 'PORT', 3001, 1, 65535),
-  host: envString(process.env, 'HOST', '0.0.0.0'),
-  shutdownDelayMs: envInt(process.env, 'SHUTDOWN_DELAY_MS', 0, 0, 60_000),
+  port: readInt('PORT', 'redirector'),
+  host: readString('HOST'),
+  shutdownDelayMs: readInt('SHUTDOWN_DELAY_MS'),
   bodyLimit: '1kb',
 }));

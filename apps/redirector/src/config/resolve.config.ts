@@ -1,10 +1,10 @@
 import { registerAs } from '@nestjs/config';
-import { envInt } from '@snip/common';
+import { readInt } from '@snip/common';
 
 // The short-lived in-process tier in front of Redis: a hot link is read from Redis at most once per TTL.
 export const resolveConfig = registerAs('resolve', () => ({
-  memoryCacheTtlMs: envInt(process.env, 'RESOLVE_MEMORY_CACHE_TTL_MS', 5000, 0, 300_000),
-  memoryCacheSize: envInt(process.env, 'RESOLVE_MEMORY_CACHE_SIZE', 10_000, 0, 1_000_000),
+  memoryCacheTtlMs: readInt('RESOLVE_MEMORY_CACHE_TTL_MS'),
+  memoryCacheSize: readInt('RESOLVE_MEMORY_CACHE_SIZE'),
 }));
 
 export type ResolveConfig = ReturnType<typeof resolveConfig>;

@@ -5,7 +5,6 @@ import {
   envEnum,
   envInt,
   envList,
-  envOptionalString,
   envOptionalUrl,
   envString,
   envUrl,
@@ -40,11 +39,6 @@ describe('envString', () => {
     const error = failure(() => envString({}, 'PUBLIC_BASE_URL'));
     expectOneLineNaming(error, 'PUBLIC_BASE_URL');
     expect(error.message).toBe('PUBLIC_BASE_URL is required but not set');
-  });
-
-  it('envOptionalString treats blank as unset', () => {
-    expect(envOptionalString({ A: ' ' }, 'A')).toBeUndefined();
-    expect(envOptionalString({ A: ' x ' }, 'A')).toBe('x');
   });
 });
 

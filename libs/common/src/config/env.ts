@@ -9,7 +9,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function raw(env: Env, name: string): string | undefined {
   const value = env[name];
@@ -24,10 +24,6 @@ export function envString(env: Env, name: string, fallback?: string): string {
   const value = raw(env, name) ?? fallback;
   if (value === undefined) throw new ConfigError(name, 'is required but not set');
   return value;
-}
-
-export function envOptionalString(env: Env, name: string): string | undefined {
-  return raw(env, name);
 }
 
 export function envInt(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -2,10 +2,11 @@
 import { trace } from '@opentelemetry/api';
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
+import { loggingConfig } from '../config/logging.config';
 
-export function createLogger(service: string, level: string = process.env['LOG_LEVEL'] ?? 'info'): Logger {
+export function createLogger(service: string, level: LevelWithSilent = loggingConfig().level): Logger {
   return pino({
-    level: level as LevelWithSilent,
+    level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
