@@ -9,7 +9,7 @@ import { sql } from '../support/stores';
 
 describe('configuration is validated at start-up', () => {
   it.each([
-    ['shortener', { PORT: 'abc', DATABASE_URL: 'postgres://u@127.0.0.1/x' }, 'shortener: invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")'],
+    ['shortener', { PORT: 'abc', DATABASE_URL: 'postgres://u@127.0.0.1/x' }, 'shortener: invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")'],
     ['redirector', {}, 'redirector: invalid configuration: DATABASE_URL is required but not set'],
     ['redirector', { DATABASE_URL: 'mysql://u@h/x' }, 'redirector: invalid configuration: DATABASE_URL must use postgres: or postgresql: (got "mysql:")'],
     ['redirector', { DATABASE_URL: 'postgres://u@h/x', GEO_PROVIDER: 'maxmind' }, 'redirector: invalid configuration: GEO_PROVIDER must be one of ip-api, none (got "maxmind")'],

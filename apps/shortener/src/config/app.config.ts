@@ -3,7 +3,7 @@ import { CidrList, ConfigError, envInt, envList, envString, envUrl } from '@snip
 
 // HTTP settings of the shortener: where it listens, how it names links, which proxies it trusts.
 export const appConfig = registerAs('app', () => {
-  const port = envInt(process.env, 'PORT', 3000, 1, 65535);
+  const port = envInt(process.env, 'PORT', 3000, 0, 65535);
   let trustedProxies: CidrList;
   try {
     trustedProxies = new CidrList(envList(process.env, 'TRUSTED_PROXIES'));
