@@ -65,7 +65,7 @@ describe('OTLP endpoint that never answers', () => {
     const early = (k: keyof typeof samples) => median(samples[k].slice(mid - 3, mid + 2));
     const late = (k: keyof typeof samples) => median(samples[k].slice(-5));
     const served = traffic.served();
-    const stored = await settledVisits(stack.databaseUrl, served);
+    const stored = await settledVisits(stack);
     record({
       id: 'F-OTLP-SLOW',
       area: 'fault',
