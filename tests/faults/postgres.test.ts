@@ -85,11 +85,11 @@ describe('PostgreSQL stopped, then restarted under load', () => {
     record({
       id: 'F-POSTGRES',
       area: 'fault',
-      name: 'PostgreSQL stopped 4 s, restarted',
+      name: 'PostgreSQL stopped under load, restarted',
       expected:
         'shorten 503 JSON, uncached redirect 502 JSON, cached redirects 302, readiness 503, both processes alive, shortens again within seconds, no partial row, nothing lost',
       measured:
-        `while down: ${outageRedirects.length} cached redirects ${JSON.stringify(traffic.statusCounts(outageRedirects))}, shortens ${JSON.stringify(traffic.statusCounts(outageShortens))} (slowest ${traffic.maxMs(outageShortens)} ms), ` +
+        `down ${restartedAt - stopAt} ms; while down: ${outageRedirects.length} cached redirects ${JSON.stringify(traffic.statusCounts(outageRedirects))}, shortens ${JSON.stringify(traffic.statusCounts(outageShortens))} (slowest ${traffic.maxMs(outageShortens)} ms), ` +
         `uncached redirect ${uncached.status}, redirector /resolve ${directBody.status}, readiness ${ready.join('/')}, liveness ${live.join('/')}; ` +
         `shorten OK ${recoveryMs} ms after restart; rows ${rows.length} = created ${created.length}; visits ${stored.rows} stored / ${served} served`,
       file: FILE,

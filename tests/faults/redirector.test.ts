@@ -57,10 +57,10 @@ describe('redirector killed, then restarted under load', () => {
     record({
       id: 'F-REDIRECTOR',
       area: 'fault',
-      name: 'redirector killed (SIGKILL) for 3 s, restarted',
+      name: 'redirector killed (SIGKILL) under load, restarted',
       expected: '502 JSON fast while down, shortens unaffected, recovery without restarting the shortener; visits after the restart exact',
       measured:
-        `while down: redirects ${JSON.stringify(traffic.statusCounts(down))} (slowest ${traffic.maxMs(down)} ms), shortens ${JSON.stringify(traffic.statusCounts(shortensWhileDown))}; ` +
+        `gone ${restartAt - killedAt} ms; while down: redirects ${JSON.stringify(traffic.statusCounts(down))} (slowest ${traffic.maxMs(down)} ms), shortens ${JSON.stringify(traffic.statusCounts(shortensWhileDown))}; ` +
         `302 again ${recoveryMs} ms after the restart, shortener pid unchanged; visits after restart ${storedAfter} stored / ${servedAfter} served; ` +
         `before the kill ${storedBefore} stored / ${servedBefore} served (${servedBefore - storedBefore} were in the killed process's queue)`,
       file: FILE,
