@@ -235,10 +235,12 @@ describe('web UI', () => {
     expect(await row(page, code).getByTestId('link-short-url').getAttribute('href')).toBe(shortUrl);
     expect(await row(page, code).locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-    // Follow the short link once, as a visitor would.
-    const visit = await fetch(shortUrl, { redirect: 'manual' });
-    expect(visit.status).toBe(302);
-    expect(visit.headers.get('location')).toBe(original);
+    // Follow the short link once, as a visitor would: in the browser, redirected to the original page.
+    const visitor = await context.newPage();
+    const landed = await visitor.goto(shortUrl);
+    expect(visitor.url()).toBe(original);
+    expect(landed?.request().redirectedFrom()?.url()).toBe(shortUrl);
+    await visitor.close();
 
     // Visits are written off the redirect's path: refresh until the count shows it (bounded).
     await expect
