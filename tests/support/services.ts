@@ -115,14 +115,3 @@ export async function startService(
     },
   };
 }
-
-/** Waits until a service has written no output for `quietMs`, so that log lines can be attributed to one request. */
-export async function settleLogs(service: RunningService, quietMs = 300): Promise<void> {
-  let last = -1;
-  for (;;) {
-    const seen = service.lines.length;
-    if (seen === last) return;
-    last = seen;
-    await new Promise((r) => setTimeout(r, quietMs));
-  }
-}
