@@ -37,16 +37,21 @@ export async function setup(project: TestProject): Promise<void> {
     const missing = missingTools();
     if (missing.length) throw new Error(`SNIP_REQUIRE_ALL=1 and tests would be skipped or fail for lack of: ${missing.join('; ')}`);
   }
-  let adminUrl = process.env['DATABASE_URL'];
-  if (!adminUrl) {
-    postgres = await startEmbeddedPostgres();
-    adminUrl = postgres.adminUrl;
-  }
   let redisUrl = process.env['REDIS_URL'] ?? null;
   if (!redisUrl) {
     redis = await startRedis();
     redisUrl = redis?.url ?? null;
-    if (!redis) process.stderr.write('redis-server is not installed and REDIS_URL is unset: tests that need Redis are skipped\n');
+    if (!redis) {
+      const why = 'REDIS_URL is unset and redis-server is missing or would not start';
+      if (process.env['SNIP_REQUIRE_ALL'] === '1') throw new Error(`SNIP_REQUIRE_ALL=1 and there is no Redis: ${why}`);
+      process.stderr.write(`${why}: tests that need Redis are skipped\n`);
+    }
+  }
+  // After Redis: a run stopped for lack of Redis leaves no embedded PostgreSQL behind.
+  let adminUrl = process.env['DATABASE_URL'];
+  if (!adminUrl) {
+    postgres = await startEmbeddedPostgres();
+    adminUrl = postgres.adminUrl;
   }
   const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
   project.provide('postgresAdminUrl', adminUrl);
