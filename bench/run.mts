@@ -78,7 +78,7 @@ async function helper(mode: 'bare' | 'fixtures'): Promise<{ child: ChildProcess;
 /** Starts a service and measures the time from spawn to the first 200 from /health/ready. */
 async function startTimed(name: ServiceName, env: Record<string, string | undefined>): Promise<{ svc: RunningService; readyMs: number }> {
   const started = performance.now();
-  const svc = await startService(name, env, { waitReady: false });
+  const svc = await startService(name, env);
   cleanups.push(() => svc.stop());
   for (;;) {
     if (svc.child.exitCode !== null) throw new Error(`${name} exited:\n${svc.lines.slice(-20).join('\n')}`);

@@ -16,8 +16,6 @@ export interface Stack {
   readonly redirector: RunningService;
   /** Starts the redirector again (same port and settings) after a test stopped it. */
   restartRedirector(): Promise<RunningService>;
-  /** Starts the shortener again (same port and settings) after a test stopped it. */
-  restartShortener(): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -57,7 +55,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SSRF_ALLOWLIST: '127.0.0.1',
     ...options.shortenerEnv,
   };
-  let shortener = await startService('shortener', shortenerEnv);
+  const shortener = await startService('shortener', shortenerEnv);
   return {
     databaseUrl,
     redisUrl,
@@ -69,7 +67,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return redirector;
     },
     restartRedirector: async () => (redirector = await startService('redirector', redirectorEnv, { port: redirector.port })),
-    restartShortener: async () => (shortener = await startService('shortener', shortenerEnv, { port: shortener.port })),
     stop: async () => {
       await Promise.all([shortener.stop(), redirector.stop()]);
       await dropTestDatabase(adminUrl, databaseUrl).catch(() => undefined);
