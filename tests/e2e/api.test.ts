@@ -174,17 +174,28 @@ describe('health', () => {
 });
 
 describe('when the redirector is down', () => {
+  // A stack of its own: stopping its redirector leaves the other tests' stack untouched.
+  let own: Stack;
+
+  beforeAll(async () => {
+    own = await startStack({ label: 'e2e_api_down' });
+  });
+
+  afterAll(async () => {
+    await own?.stop();
+  });
+
   it('answers 502 JSON fast, and recovers when it is back without restarting the shortener', async () => {
-    const { json } = await shorten(stack.shortener.url, { url: `${site.url}/article?down` });
+    const { json } = await shorten(own.shortener.url, { url: `${site.url}/article?down` });
     const code = json['short_code'] as string;
-    expect(await stack.redirector.stop()).toBe(0);
-    const res = await fetch(`${stack.shortener.url}/${code}`, { redirect: 'manual' });
+    expect(await own.redirector.stop()).toBe(0);
+    const res = await fetch(`${own.shortener.url}/${code}`, { redirect: 'manual' });
     expect(res.status).toBe(502);
     expect(await res.json()).toEqual({ error: 'Redirector service unavailable' });
     // Shortening does not need the redirector.
-    expect((await shorten(stack.shortener.url, { url: `${site.url}/plain?while-down` })).status).toBe(201);
-    await stack.restartRedirector();
-    const again = await fetch(`${stack.shortener.url}/${code}`, { redirect: 'manual' });
+    expect((await shorten(own.shortener.url, { url: `${site.url}/plain?while-down` })).status).toBe(201);
+    await own.restartRedirector();
+    const again = await fetch(`${own.shortener.url}/${code}`, { redirect: 'manual' });
     expect(again.status).toBe(302);
   });
 });
