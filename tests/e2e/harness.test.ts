@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { windowWithRoom } from '../support/rate-window';
 import { ROOT, startService } from '../support/services';
 
 const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
@@ -109,5 +110,15 @@ describe('starting a service', () => {
     );
     expect(error?.message).toContain('redirector exited with 78 before listening');
     expect(error?.message).toContain('DATABASE_URL must use postgres: or postgresql: (got "mysql:")');
+  });
+});
+
+describe('rate-limit window for tests against real processes', () => {
+  it('is the asked length when its current window has room, and another length one second before a boundary', () => {
+    const at = (seconds: number) => seconds * 1000;
+    expect(windowWithRoom(600, 3600, at(7200 + 100))).toBe(3600);
+    const length = windowWithRoom(600, 3600, at(7200 - 1));
+    expect(length).not.toBe(3600);
+    expect(length - ((7200 - 1) % length)).toBeGreaterThan(600);
   });
 });
