@@ -6,6 +6,8 @@ const slow = { testTimeout: 60_000, hookTimeout: 120_000 };
 export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
+    // A variable stubbed with vi.stubEnv never outlives its test.
+    unstubEnvs: true,
     projects: [
       { extends: true, test: { name: 'unit', include: ['libs/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts'] } },
       { extends: true, test: { name: 'integration', include: ['apps/*/test/**/*.test.ts', 'libs/*/test/**/*.test.ts'], ...slow } },

@@ -94,7 +94,7 @@ async function startTimed(
   options: { group?: MemoryGroup; port?: number } = {},
 ): Promise<{ svc: RunningService; readyMs: number }> {
   const started = performance.now();
-  const svc = await startService(name, env, { waitReady: false, ...(options.port ? { port: options.port } : {}), ...(options.group ? { prefix: options.group.prefix } : {}) });
+  const svc = await startService(name, env, { ...(options.port ? { port: options.port } : {}), ...(options.group ? { prefix: options.group.prefix } : {}) });
   cleanups.push(() => svc.stop());
   for (;;) {
     if (svc.child.exitCode !== null) throw new Error(`${name} exited:\n${svc.lines.slice(-20).join('\n')}`);

@@ -1,6 +1,10 @@
 // `npm test`: build, lint and typecheck every project (Nx, cached), then run every Vitest project.
-// Extra arguments go to Vitest, e.g. `npm test -- --project e2e`.
+// Extra arguments go to Vitest, e.g. `npm test -- --project e2e`. With SNIP_REQUIRE_ALL=1 (set by
+// .ci/run) a run that skipped any test fails too: the JSON report is checked by check-test-report.mjs.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+const REPORT = 'tmp/test-report.json';
 
 function step(title, cmd, args) {
   process.stdout.write(`\n▶ ${title}\n`);
@@ -10,5 +14,7 @@ function step(title, cmd, args) {
   if (status !== 0) process.exit(status ?? 1);
 }
 
+mkdirSync('tmp', { recursive: true });
 step('build, lint, typecheck', 'npx', ['nx', 'run-many', '-t', 'build', 'lint', 'typecheck', '--output-style=static']);
-step('tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)]);
+step('tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...process.argv.slice(2)]);
+if (process.env['SNIP_REQUIRE_ALL'] === '1') step('every test ran', process.execPath, ['scripts/check-test-report.mjs', REPORT]);

@@ -3,7 +3,7 @@
 // must never see a request; every payload is still shortened, with null metadata and a blocked skip.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/net';
+import { waitFor } from '../support/net';
 import { record, startFaultStack, type FaultStack } from '../faults/support';
 import { startDns, type DnsStandIn } from './support/dns';
 
@@ -19,13 +19,13 @@ const sinkHits: string[] = [];
 const allowedHits: string[] = [];
 
 beforeAll(async () => {
-  P = await freePort();
   // `::` with dual stack: 127.0.0.0/8, ::1, 0.0.0.0 and IPv4-mapped loopback all land here.
   sink = createServer((req, res) => {
     sinkHits.push(`${req.socket.localAddress} ${req.url}`);
     res.writeHead(200, { 'content-type': 'text/html' }).end('<title>SECRET FROM THE SINK</title>');
   });
-  await new Promise<void>((r) => sink.listen({ port: P, host: '::', ipv6Only: false }, r));
+  await new Promise<void>((r) => sink.listen({ port: 0, host: '::', ipv6Only: false }, r));
+  P = (sink.address() as { port: number }).port;
   allowed = createServer((req, res) => {
     allowedHits.push(req.url!);
     const to = new URL(req.url!, 'http://x').searchParams.get('to');
@@ -132,8 +132,10 @@ describe('SSRF through POST /api/shorten', () => {
         body: JSON.stringify({ url }),
       });
       const json = (await res.json()) as { title?: unknown; description?: unknown };
-      await new Promise((r) => setTimeout(r, 20));
-      const log = stack.shortener.logs.slice(marker).find((l) => String(l['event'] ?? '').startsWith('metadata.'));
+      const metadataLog = () => stack.shortener.logs.slice(marker).find((l) => String(l['event'] ?? '').startsWith('metadata.'));
+      // The outcome is logged around the answer; wait for its line rather than a guessed time.
+      if (res.status === 201) await waitFor(() => metadataLog() !== undefined, 5000, `the metadata log line for ${name}`).catch(() => undefined);
+      const log = metadataLog();
       rows.push({ name, status: res.status, title: json.title ?? json.description ?? null, reason: `${String(log?.['reason'])}: ${String(log?.['detail'] ?? '')}` });
     }
     const blocked = rows.filter((r) => r.status === 201 && r.title === null && r.reason.startsWith('blocked-address'));

@@ -1,13 +1,11 @@
 // XSS payloads in page titles, descriptions and the shortened URLs themselves, rendered by the web UI
 // in chromium: nothing may execute, create an element, open a dialog or load anything.
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { record, startFaultStack, type FaultStack } from '../faults/support';
 import { serve, type StandIn } from '../support/stand-ins';
 
 const FILE = 'tests/abuse/xss-browser.test.ts';
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 // Each payload, if it ran, would set window.__pwned or call alert.
 const PAYLOADS = [
@@ -34,7 +32,8 @@ let site: StandIn;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  const executablePath = inject('chromium');
+  if (!executablePath) throw new Error('chromium is missing: apt-get install -y chromium (or set CHROMIUM_PATH)');
   site = await serve((req, res) => {
     const n = Number(new URL(req.url!, 'http://x').searchParams.get('n') ?? 0);
     const p = PAYLOADS[n % PAYLOADS.length]!;
@@ -45,7 +44,7 @@ beforeAll(async () => {
       : `<html><head><meta property="og:title" content="${attr(p)}"><meta property="og:description" content="${attr(p)}"></head></html>`);
   });
   stack = await startFaultStack({ label: 'abuse_xss', withoutRedis: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
 });
 
 afterAll(async () => {

@@ -2,17 +2,17 @@
 // services: what a user sees when shortening, copying, following and listing links, and that no
 // stored string can run script or become a dangerous link.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../support/net';
 import { ROOT, startService, type RunningService } from '../support/services';
+import { PUBLIC_BASE_URL } from '../support/stack';
 import { pages, serve, type StandIn } from '../support/stand-ins';
 import { createTestDatabase, dropTestDatabase, redisPrefix, sql } from '../support/stores';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// The address the browser uses: chromium resolves it to the port the shortener reported (launch flags below).
+const SITE = PUBLIC_BASE_URL;
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', new URL(SITE).hostname]);
 
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 // The description both tries an event handler and a script element; each would set the flag.
@@ -39,7 +39,8 @@ let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+  const executablePath = inject('chromium');
+  if (!executablePath) throw new Error('chromium is missing: install it with apt-get install -y chromium (or set CHROMIUM_PATH)');
   adminUrl = inject('postgresAdminUrl');
   const redisUrl = inject('redisUrl');
   databaseUrl = await createTestDatabase(adminUrl, 'browser');
@@ -68,21 +69,14 @@ beforeAll(async () => {
   const prefix = redisPrefix('browser');
   const stores = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl ?? undefined, REDIS_KEY_PREFIX: prefix };
   redirector = await startService('redirector', { ...stores, GEO_PROVIDER: 'none' });
-  const port = await freePort();
-  shortener = await startService(
-    'shortener',
-    {
-      ...stores,
-      REDIRECTOR_URL: redirector.url,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      SSRF_ALLOWLIST: '127.0.0.1',
-    },
-    { port },
-  );
+  shortener = await startService('shortener', { ...stores, REDIRECTOR_URL: redirector.url, PUBLIC_BASE_URL: SITE, SSRF_ALLOWLIST: '127.0.0.1' });
 
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     args: [
+      `--host-resolver-rules=MAP ${new URL(SITE).host}:80 127.0.0.1:${shortener.port}`,
+      // The clipboard needs a secure context, which a loopback address is and a plain-HTTP name is not.
+      `--unsafely-treat-insecure-origin-as-secure=${SITE}`,
       '--headless',
       '--no-sandbox',
       '--disable-gpu',
@@ -137,7 +131,7 @@ async function openUi(): Promise<Watched> {
 /** Loads the UI and waits for the first render of the recent-links table. */
 async function loadUi(): Promise<Watched> {
   const watched = await openUi();
-  const response = await watched.page.goto(`${shortener!.url}/`);
+  const response = await watched.page.goto(`${SITE}/`);
   expect(response?.status()).toBe(200);
   await watched.page.waitForSelector('[data-testid="links-table"][data-state="ready"]');
   return watched;
@@ -199,7 +193,7 @@ describe('web UI', () => {
     expect(pageErrors).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
     expect(requests.length).toBeGreaterThan(0);
-    const outside = requests.filter((u) => !u.startsWith('data:') && !LOOPBACK_HOSTS.has(new URL(u).hostname));
+    const outside = requests.filter((u) => !u.startsWith('data:') && !LOCAL_HOSTS.has(new URL(u).hostname));
     expect(outside).toEqual([]);
     expect(requests.some((u) => u.endsWith('/assets/app.js'))).toBe(true);
     expect(requests.some((u) => u.endsWith('/assets/app.css'))).toBe(true);
@@ -207,14 +201,14 @@ describe('web UI', () => {
 
   it('shortens a page: short link, title, copy, and a new row whose visit count follows a redirect', async () => {
     const { page, context, consoleErrors, pageErrors } = await loadUi();
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: shortener!.url });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SITE });
 
     const original = `${target.url}/article`;
     const { code, shortUrl } = await shortenInUi(page, original);
 
     // The result: a link to the short URL itself, opening in a new tab without opener or referrer.
     expect(code).toMatch(/^[A-Za-z0-9_-]{8}$/);
-    expect(shortUrl).toBe(`${shortener!.url}/${code}`);
+    expect(shortUrl).toBe(`${SITE}/${code}`);
     const link = page.getByTestId('result-short-url');
     expect(await link.getAttribute('href')).toBe(shortUrl);
     expect(await link.getAttribute('target')).toBe('_blank');
@@ -241,10 +235,12 @@ describe('web UI', () => {
     expect(await row(page, code).getByTestId('link-short-url').getAttribute('href')).toBe(shortUrl);
     expect(await row(page, code).locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-    // Follow the short link once, as a visitor would.
-    const visit = await fetch(shortUrl, { redirect: 'manual' });
-    expect(visit.status).toBe(302);
-    expect(visit.headers.get('location')).toBe(original);
+    // Follow the short link once, as a visitor would: in the browser, redirected to the original page.
+    const visitor = await context.newPage();
+    const landed = await visitor.goto(shortUrl);
+    expect(visitor.url()).toBe(original);
+    expect(landed?.request().redirectedFrom()?.url()).toBe(shortUrl);
+    await visitor.close();
 
     // Visits are written off the redirect's path: refresh until the count shows it (bounded).
     await expect

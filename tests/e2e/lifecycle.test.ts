@@ -1,6 +1,6 @@
 // Start-up validation and graceful shutdown of the built services, observed from outside.
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serviceCommand, ROOT } from '../support/services';
 import { serve, type StandIn } from '../support/stand-ins';
 import { shorten, startStack, type Stack } from '../support/stack';
@@ -9,7 +9,7 @@ import { sql } from '../support/stores';
 
 describe('configuration is validated at start-up', () => {
   it.each([
-    ['shortener', { PORT: 'abc', DATABASE_URL: 'postgres://u@127.0.0.1/x' }, 'shortener: invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")'],
+    ['shortener', { PORT: 'abc', DATABASE_URL: 'postgres://u@127.0.0.1/x' }, 'shortener: invalid configuration: PORT must be an integer from 0 to 65535 (got "abc")'],
     ['redirector', {}, 'redirector: invalid configuration: DATABASE_URL is required but not set'],
     ['redirector', { DATABASE_URL: 'mysql://u@h/x' }, 'redirector: invalid configuration: DATABASE_URL must use postgres: or postgresql: (got "mysql:")'],
     ['redirector', { DATABASE_URL: 'postgres://u@h/x', GEO_PROVIDER: 'maxmind' }, 'redirector: invalid configuration: GEO_PROVIDER must be one of ip-api, none (got "maxmind")'],
@@ -38,11 +38,18 @@ describe('SIGTERM', () => {
     slowSite = await serve((_req, res) => {
       setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Slow page</title>'), 1500);
     });
+  });
+
+  // Each test signals a service of its own stack: none depends on what another stopped.
+  beforeEach(async () => {
     stack = await startStack({ label: 'e2e_lifecycle', redirectorEnv: { VISITS_FLUSH_INTERVAL_MS: '60000' } });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await stack?.stop();
+  });
+
+  afterAll(async () => {
     await slowSite?.close();
   });
 
@@ -57,7 +64,6 @@ describe('SIGTERM', () => {
     expect(await stack.redirector.stop('SIGTERM')).toBe(0);
     const [row] = await sql<{ n: string }>(stack.databaseUrl, 'SELECT count(*) AS n FROM visits WHERE short_code = $1', [code]);
     expect(Number(row!.n)).toBe(30);
-    await stack.restartRedirector();
   });
 
   it('the shortener finishes the request in flight, refuses new connections, and exits 0', async () => {

@@ -51,7 +51,7 @@ describe('load and concurrency', () => {
       }),
     );
     const served = traffic.served(code);
-    await settledVisits(stack.databaseUrl, served);
+    await settledVisits(stack);
     const stored = await storedVisits(stack.databaseUrl);
     const [row] = await sql<{ visit_count: number }>(stack.databaseUrl, 'SELECT visit_count FROM urls WHERE short_code = $1', [code]);
     record({
@@ -90,7 +90,7 @@ describe('load and concurrency', () => {
     const late = (k: keyof typeof samples) => median(samples[k].slice(-10));
     const failures = traffic.outcomes.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201));
     const served = traffic.served();
-    const all = await settledVisits(stack.databaseUrl, baseline.rows + served);
+    const all = await settledVisits(stack);
     const stored = all.rows - baseline.rows;
     const redirects = traffic.outcomes.filter((o) => o.kind === 'redirect').length;
     record({

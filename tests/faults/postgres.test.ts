@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/net';
 import { pages, serve, type StandIn } from '../support/stand-ins';
 import { sql } from '../support/stores';
-import { isJsonError, Load, record, safeJson, settledVisits, sleep, startFaultStack, Traffic, type FaultStack } from './support';
+import { isJsonError, Load, record, safeJson, settledVisits, startFaultStack, Traffic, type FaultStack } from './support';
 
 const FILE = 'tests/faults/postgres.test.ts';
 // DATABASE_CONNECT_TIMEOUT_MS (3 s) bounds a request that needs the database; the margin is generous.
@@ -33,18 +33,23 @@ describe('PostgreSQL stopped, then restarted under load', () => {
     const pids = [stack.shortener.child.pid, stack.redirector.child.pid];
 
     const load = new Load(traffic, { codes: () => cached, redirectWorkers: 3, shortenUrl: `${site.url}/page`, shortenPauseMs: 100 });
-    await sleep(1500);
+    await traffic.until('load before the outage', (t) => t.outcomes.length >= 30);
     const stopAt = Date.now();
     await stack.postgres!.stop();
 
-    // While it is down: what the probes and readiness say.
-    await sleep(1000);
+    // While it is down: what the probes and readiness say, once both services have noticed.
+    const readiness = () => Promise.all([stack.shortener.url, stack.redirector.url].map(async (u) => (await fetch(`${u}/health/ready`)).status));
+    await waitFor(async () => (await readiness()).every((status) => status === 503), 15_000, 'both services to report not ready');
     const uncached = await traffic.redirect('uncached1');
     const direct = await fetch(`${stack.redirector.url}/resolve/uncached1`);
     const directBody = { status: direct.status, json: safeJson(await direct.text()) };
-    const ready = await Promise.all([stack.shortener.url, stack.redirector.url].map(async (u) => (await fetch(`${u}/health/ready`)).status));
+    const ready = await readiness();
     const live = await Promise.all([stack.shortener.url, stack.redirector.url].map(async (u) => (await fetch(`${u}/health/live`)).status));
-    await sleep(3000);
+    // The outage lasts until enough cached redirects and failed shortens have been seen through it.
+    await traffic.until('redirects and shortens during the outage', (t) => {
+      const during = t.since(stopAt);
+      return during.filter((o) => o.kind === 'redirect' && o.code !== 'uncached1').length > 40 && during.filter((o) => o.kind === 'shorten' && o.status !== 201).length >= 3;
+    });
 
     await stack.postgres!.start();
     const restartedAt = Date.now();
@@ -62,7 +67,7 @@ describe('PostgreSQL stopped, then restarted under load', () => {
       throw new Error(`${error.message}; last answer ${lastProbe}; shortener says:\n${errors.join('\n')}`);
     });
     const recoveryMs = Date.now() - restartedAt;
-    await sleep(1500);
+    await traffic.until('load after the recovery', (t) => t.since(restartedAt + recoveryMs).length >= 30);
     await load.stop();
 
     const outage = traffic.between(stopAt, restartedAt);
@@ -76,15 +81,15 @@ describe('PostgreSQL stopped, then restarted under load', () => {
       "SELECT short_code, original_url, created_at FROM urls WHERE short_code <> 'uncached1'",
     );
     const served = traffic.served();
-    const stored = await settledVisits(stack.databaseUrl, served);
+    const stored = await settledVisits(stack);
     record({
       id: 'F-POSTGRES',
       area: 'fault',
-      name: 'PostgreSQL stopped 4 s, restarted',
+      name: 'PostgreSQL stopped under load, restarted',
       expected:
         'shorten 503 JSON, uncached redirect 502 JSON, cached redirects 302, readiness 503, both processes alive, shortens again within seconds, no partial row, nothing lost',
       measured:
-        `while down: ${outageRedirects.length} cached redirects ${JSON.stringify(traffic.statusCounts(outageRedirects))}, shortens ${JSON.stringify(traffic.statusCounts(outageShortens))} (slowest ${traffic.maxMs(outageShortens)} ms), ` +
+        `down ${restartedAt - stopAt} ms; while down: ${outageRedirects.length} cached redirects ${JSON.stringify(traffic.statusCounts(outageRedirects))}, shortens ${JSON.stringify(traffic.statusCounts(outageShortens))} (slowest ${traffic.maxMs(outageShortens)} ms), ` +
         `uncached redirect ${uncached.status}, redirector /resolve ${directBody.status}, readiness ${ready.join('/')}, liveness ${live.join('/')}; ` +
         `shorten OK ${recoveryMs} ms after restart; rows ${rows.length} = created ${created.length}; visits ${stored.rows} stored / ${served} served`,
       file: FILE,

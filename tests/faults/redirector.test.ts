@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/net';
 import { pages, serve, type StandIn } from '../support/stand-ins';
-import { isJsonError, Load, record, safeJson, settledVisits, sleep, startFaultStack, Traffic, type FaultStack } from './support';
+import { isJsonError, Load, record, safeJson, settledVisits, startFaultStack, Traffic, type FaultStack } from './support';
 
 const FILE = 'tests/faults/redirector.test.ts';
 const BOUND_MS = 2000;
@@ -32,10 +32,10 @@ describe('redirector killed, then restarted under load', () => {
     const shortenerPid = stack.shortener.child.pid;
 
     const load = new Load(traffic, { codes: () => codes, redirectWorkers: 3, shortenUrl: `${site.url}/page` });
-    await sleep(1500);
+    await traffic.until('load before the kill', (t) => t.outcomes.length >= 30);
     const killedAt = Date.now();
     expect(await stack.redirector.stop('SIGKILL')).toBe('SIGKILL');
-    await sleep(3000);
+    await traffic.until('redirects while the redirector is gone', (t) => t.between(killedAt + 50, Date.now(), 'redirect').length > 40);
     const restartAt = Date.now();
     // Links used after the restart are counted exactly; the killed process's unflushed queue is gone.
     codes = afterCodes;
@@ -43,7 +43,7 @@ describe('redirector killed, then restarted under load', () => {
     const restartedAt = Date.now();
     await waitFor(async () => (await traffic.redirect(afterCodes[0]!)).status === 302, 10_000, 'redirects to work again');
     const recoveryMs = Date.now() - restartedAt;
-    await sleep(1500);
+    await traffic.until('redirects after the recovery', (t) => t.since(restartedAt + recoveryMs, 'redirect').length >= 30);
     await load.stop();
 
     const down = traffic.between(killedAt + 50, restartAt, 'redirect');
@@ -51,16 +51,16 @@ describe('redirector killed, then restarted under load', () => {
     const recovered = traffic.between(restartedAt + recoveryMs, Date.now(), 'redirect');
     const servedBefore = before.reduce((n, c) => n + traffic.served(c), 0);
     const servedAfter = afterCodes.reduce((n, c) => n + traffic.served(c), 0);
-    const stored = await settledVisits(stack.databaseUrl, servedAfter);
+    const stored = await settledVisits(stack);
     const storedBefore = before.reduce((n, c) => n + (stored.byCode.get(c) ?? 0), 0);
     const storedAfter = afterCodes.reduce((n, c) => n + (stored.byCode.get(c) ?? 0), 0);
     record({
       id: 'F-REDIRECTOR',
       area: 'fault',
-      name: 'redirector killed (SIGKILL) for 3 s, restarted',
+      name: 'redirector killed (SIGKILL) under load, restarted',
       expected: '502 JSON fast while down, shortens unaffected, recovery without restarting the shortener; visits after the restart exact',
       measured:
-        `while down: redirects ${JSON.stringify(traffic.statusCounts(down))} (slowest ${traffic.maxMs(down)} ms), shortens ${JSON.stringify(traffic.statusCounts(shortensWhileDown))}; ` +
+        `gone ${restartAt - killedAt} ms; while down: redirects ${JSON.stringify(traffic.statusCounts(down))} (slowest ${traffic.maxMs(down)} ms), shortens ${JSON.stringify(traffic.statusCounts(shortensWhileDown))}; ` +
         `302 again ${recoveryMs} ms after the restart, shortener pid unchanged; visits after restart ${storedAfter} stored / ${servedAfter} served; ` +
         `before the kill ${storedBefore} stored / ${servedBefore} served (${servedBefore - storedBefore} were in the killed process's queue)`,
       file: FILE,

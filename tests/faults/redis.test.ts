@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/net';
 import { pages, serve, type StandIn } from '../support/stand-ins';
-import { Load, record, redisCli, settledVisits, sleep, startFaultStack, Traffic, type FaultStack } from './support';
+import { Load, record, redisCli, settledVisits, startFaultStack, Traffic, type FaultStack } from './support';
 
 const FILE = 'tests/faults/redis.test.ts';
 // The configured bound a request may wait on Redis is 250 ms (REDIS_COMMAND_TIMEOUT_MS); this margin is generous.
@@ -33,29 +33,35 @@ describe('Redis stopped, hung, then restarted under load', () => {
     const seeds: string[] = [];
     for (let i = 0; i < 5; i++) seeds.push((await traffic.shorten(`${site.url}/page?seed=${i}`)).shortCode!);
     const load = new Load(traffic, { codes: () => seeds, redirectWorkers: 3, shortenUrl: `${site.url}/page` });
-    await sleep(1500);
+    await traffic.until('load before the outage', (t) => t.outcomes.length >= 30);
 
     const stopAt = Date.now();
     await stack.redis!.stop();
     // Resolves already past their cache read when Redis died are not counted as "while down".
-    await sleep(300);
+    await waitFor(async () => (await readyRedis(stack.redirector.url)) === 'down', 15_000, 'the redirector to notice Redis is gone');
     const atStop = stack.redirector.logs.length;
-    // Longer than the redirector's 5 s memory tier, so that every hot link is read from PostgreSQL at least once.
-    await sleep(6000);
+    // Past the redirector's 5 s memory tier: every hot link has been read from PostgreSQL at least once.
+    const resolvedFrom = (source: string, from: number) =>
+      new Set(stack.redirector.logs.slice(from).filter((l) => l['event'] === 'resolve' && l['source'] === source).map((l) => l['short_code']));
+    await waitFor(() => seeds.every((c) => resolvedFrom('database', atStop).has(c)), 30_000, 'every link to be read from PostgreSQL');
     await stack.redis!.start();
     const restartedAt = Date.now();
     const atRestart = stack.redirector.logs.length;
     await waitFor(async () => (await readyRedis(stack.redirector.url)) === 'up' && (await readyRedis(stack.shortener.url)) === 'up', 15_000, 'both services to reconnect to Redis');
     const reconnectMs = Date.now() - restartedAt;
 
+    // Redis is back in use once most resolves since the restart come from it (or the memory tier it fills).
+    const countFrom = (source: string) => stack.redirector.logs.slice(atRestart).filter((l) => l['event'] === 'resolve' && l['source'] === source).length;
+    await waitFor(() => countFrom('cache') > 0 && countFrom('cache') + countFrom('memory') > countFrom('database'), 60_000, 'the cache to carry the resolves again');
+
     // A hung Redis: connections stay open but nothing answers; only the command timeout bounds a request.
-    await sleep(1000);
     const pauseAt = Date.now();
     stack.redis!.pause();
-    await sleep(3000);
+    // Every shorten writes to Redis (cache fill), so each one meets the hang.
+    await traffic.until('redirects and shortens while Redis is hung', (t) => t.since(pauseAt, 'redirect').length > 40 && t.since(pauseAt, 'shorten').length >= 5);
     stack.redis!.resume();
     const resumeAt = Date.now();
-    await sleep(1500);
+    await traffic.until('load after Redis resumed', (t) => t.since(resumeAt).length >= 30);
     await load.stop();
 
     // Where the redirector found each link while Redis was away, and after it came back (the
@@ -73,14 +79,14 @@ describe('Redis stopped, hung, then restarted under load', () => {
     const hung = traffic.between(pauseAt, resumeAt);
     const failures = traffic.outcomes.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201));
     const served = traffic.served();
-    const stored = await settledVisits(stack.databaseUrl, served);
+    const stored = await settledVisits(stack);
     record({
       id: 'F-REDIS',
       area: 'fault',
-      name: 'Redis stopped 6 s, restarted; then hung (SIGSTOP) 3 s',
+      name: 'Redis stopped until every link was read from PostgreSQL (past the 5 s memory tier), restarted; then hung (SIGSTOP)',
       expected: 'redirects from the 5 s memory tier, then PostgreSQL, no request past the 250 ms command timeout (bound 2 s), cache used again, nothing lost',
       measured:
-        `${traffic.outcomes.length} requests (${outage.length} while stopped, ${hung.length} while hung), ${failures.length} failed; ` +
+        `stopped ${restartedAt - stopAt} ms, hung ${resumeAt - pauseAt} ms; ${traffic.outcomes.length} requests (${outage.length} while stopped, ${hung.length} while hung), ${failures.length} failed; ` +
         `slowest while stopped ${traffic.maxMs(outage)} ms, while hung ${traffic.maxMs(hung)} ms; reconnected ${reconnectMs} ms after restart; ` +
         `resolves while stopped ${JSON.stringify(whileDown)}, after restart ${JSON.stringify(afterRestart)}; visits ${stored.rows} stored / ${served} served`,
       file: FILE,

@@ -1,9 +1,10 @@
 // SIGTERM to each service in the middle of steady load: what was in flight completes, queued visits
 // are written, and the process exits 0.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/net';
 import { pages, serve, type StandIn } from '../support/stand-ins';
 import { sql } from '../support/stores';
-import { isJsonError, Load, record, settledVisits, sleep, startFaultStack, storedVisits, Traffic, type FaultStack } from './support';
+import { isJsonError, Load, record, settledVisits, startFaultStack, storedVisits, Traffic, type FaultStack } from './support';
 
 const FILE = 'tests/faults/sigterm.test.ts';
 
@@ -16,6 +17,10 @@ beforeAll(async () => {
     if (req.url!.startsWith('/slow')) setTimeout(() => pages({ [req.url!.split('?')[0]!]: { body: '<title>Slow page</title>' } })(req, res), 1000);
     else pages({ '/page': { body: '<title>Page</title>' } })(req, res);
   });
+});
+
+// Each test signals a service of a stack of its own, so neither depends on what the other stopped.
+beforeEach(async () => {
   // A long flush interval: at SIGTERM the redirector holds seconds of unwritten visits. Both run with
   // SHUTDOWN_DELAY_MS as behind any load balancer: clients' pooled keep-alive sockets are moved off
   // (answers say Connection: close) before the listener closes, so no request races an idle close.
@@ -26,8 +31,11 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await stack?.stop();
+});
+
+afterAll(async () => {
   await site?.close();
 });
 
@@ -39,14 +47,15 @@ describe('SIGTERM under load', () => {
     const seeds: string[] = [];
     for (let i = 0; i < 3; i++) seeds.push((await traffic.shorten(`${site.url}/page?s=${i}`)).shortCode!);
     const load = new Load(traffic, { codes: () => seeds, redirectWorkers: 3, shortenUrl: `${site.url}/slow`, shortenPauseMs: 0 });
-    await sleep(1500);
+    await traffic.until('load before the signal', (t) => t.outcomes.length >= 40);
     const slow = Array.from({ length: 3 }, (_, i) => traffic.shorten(`${site.url}/slow?inflight=${i}`));
-    await sleep(300);
+    // In flight for certain: the shortener is already fetching each of the three pages.
+    await waitFor(() => [0, 1, 2].every((i) => site.requests.some((r) => r.path === `/slow?inflight=${i}`)), 10_000, 'the slow shortens to reach the page');
     const signalledAt = Date.now();
     const exitCode = await stack.shortener.stop('SIGTERM');
     const exitMs = Date.now() - signalledAt;
     const inflight = await Promise.all(slow);
-    await sleep(500);
+    await traffic.until('requests after the signal', (t) => t.since(signalledAt).length >= 30);
     await load.stop();
 
     const before = traffic.between(0, signalledAt);
@@ -54,7 +63,7 @@ describe('SIGTERM under load', () => {
     const created = traffic.created();
     const rows = await sql<{ n: string }>(stack.databaseUrl, 'SELECT count(*) AS n FROM urls WHERE short_code = ANY($1)', [created]);
     const served = traffic.served();
-    const stored = await settledVisits(stack.databaseUrl, served);
+    const stored = await settledVisits(stack);
     record({
       id: 'F-SIGTERM-SHORTENER',
       area: 'fault',
@@ -78,19 +87,19 @@ describe('SIGTERM under load', () => {
   });
 
   it('redirector: in-flight resolves complete, later ones get 502 JSON, queued visits are all written, exit 0', async () => {
-    if (stack.shortener.child.exitCode !== null || stack.shortener.child.signalCode !== null) await stack.restartShortener();
     const traffic = new Traffic(() => stack.shortener.url);
     const seeds: string[] = [];
     for (let i = 0; i < 3; i++) seeds.push((await traffic.shorten(`${site.url}/page?r=${i}`)).shortCode!);
     const load = new Load(traffic, { codes: () => seeds, redirectWorkers: 4 });
-    await sleep(2000);
+    // The flush interval is 5 s: the visits of these redirects are still queued when the signal arrives.
+    await traffic.until('redirects before the signal', (t) => t.served() >= 40);
     const atSignal = await storedVisits(stack.databaseUrl);
     const storedAtSignal = seeds.reduce((n, c) => n + (atSignal.byCode.get(c) ?? 0), 0);
     const servedAtSignal = seeds.reduce((n, c) => n + traffic.served(c), 0);
     const signalledAt = Date.now();
     const exitCode = await stack.redirector.stop('SIGTERM');
     const exitMs = Date.now() - signalledAt;
-    await sleep(500);
+    await traffic.until('redirects after the signal', (t) => t.since(signalledAt, 'redirect').length >= 30);
     await load.stop();
 
     const before = traffic.between(0, signalledAt, 'redirect');

@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { VariableName } from '@snip/config-contract';
-import { freePort, waitFor } from './net';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -37,12 +36,19 @@ export const SERVICE_ENV = {
   redirector: EVERY_SERVICE,
 } as const satisfies Record<ServiceName, Settings>;
 
+/** How long a service may take to log that it listens before its start counts as failed. */
+export const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts a service on `options.port` (0 unless told: the service binds any free port) and resolves
+ * once it has logged its `listening` line, with the port it reports. Rejects as soon as the process
+ * exits before that, with its exit status and the tail of its stderr.
+ */
 export async function startService(
   name: ServiceName,
   env: Record<string, string | undefined>,
-  options: { port?: number; waitReady?: boolean; prefix?: readonly string[] } = {},
+  options: { port?: number; timeoutMs?: number; prefix?: readonly string[] } = {},
 ): Promise<RunningService> {
-  const port = options.port ?? (await freePort());
   // A prefix runs before Node (the benchmark's memory cgroup); it must exec, so the pid stays the service's.
   const [command, ...args] = [...(options.prefix ?? []), process.execPath, ...serviceCommand(name)];
   const child = spawn(command!, args, {
@@ -52,36 +58,63 @@ export async function startService(
       HOME: process.env['HOME'],
       ...SERVICE_ENV[name],
       ...env,
-      PORT: String(port),
+      PORT: String(options.port ?? 0),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  const stderr: string[] = [];
   const logs: Array<Record<string, unknown>> = [];
-  const collect = (chunk: Buffer, rest: { text: string }) => {
+  let reportListening!: (port: number) => void;
+  const listening = new Promise<number>((resolve) => (reportListening = resolve));
+  const collect = (chunk: Buffer, rest: { text: string }, sink?: string[]) => {
     rest.text += chunk.toString('utf8');
     let i: number;
     while ((i = rest.text.indexOf('\n')) >= 0) {
       const line = rest.text.slice(0, i);
       rest.text = rest.text.slice(i + 1);
       lines.push(line);
+      sink?.push(line);
+      let parsed: Record<string, unknown> | undefined;
       try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
+        parsed = JSON.parse(line) as Record<string, unknown>;
       } catch {
         // not a JSON line
       }
+      if (!parsed) continue;
+      logs.push(parsed);
+      if (parsed['event'] === 'listening' && typeof parsed['port'] === 'number') reportListening(parsed['port']);
     }
   };
   const out = { text: '' };
   const err = { text: '' };
   child.stdout!.on('data', (c: Buffer) => collect(c, out));
-  child.stderr!.on('data', (c: Buffer) => collect(c, err));
+  child.stderr!.on('data', (c: Buffer) => collect(c, err, stderr));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const url = `http://127.0.0.1:${port}`;
-  const service: RunningService = {
+  // Once both pipes are drained, so that the tail holds the process's last words.
+  const closed = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
+  const diedEarly = closed.then((status) => {
+    throw new Error(`${name} exited with ${status} before listening; its stderr ends:\n${stderr.slice(-20).join('\n')}`);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS;
+    timer = setTimeout(() => reject(new Error(`${name} did not log "listening" within ${timeoutMs} ms:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
+  });
+  let port: number;
+  try {
+    port = await Promise.race([listening, diedEarly, timedOut]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    diedEarly.catch(() => undefined);
+  }
+  return {
     name,
     port,
-    url,
+    url: `http://127.0.0.1:${port}`,
     child,
     lines,
     logs,
@@ -91,31 +124,4 @@ export async function startService(
       return exited;
     },
   };
-  if (options.waitReady !== false) {
-    let exitCode: number | string | undefined;
-    void exited.then((c) => (exitCode = c));
-    await waitFor(
-      async () => {
-        if (exitCode !== undefined) throw new Error(`${name} exited with ${exitCode}:\n${lines.join('\n')}`);
-        return (await fetch(`${url}/health/live`)).ok;
-      },
-      30_000,
-      `${name} to listen on ${port}`,
-    ).catch((error: Error) => {
-      child.kill('SIGKILL');
-      throw new Error(`${error.message}\n${lines.slice(-20).join('\n')}`);
-    });
-  }
-  return service;
-}
-
-/** Waits until a service has written no output for `quietMs`, so that log lines can be attributed to one request. */
-export async function settleLogs(service: RunningService, quietMs = 300): Promise<void> {
-  let last = -1;
-  for (;;) {
-    const seen = service.lines.length;
-    if (seen === last) return;
-    last = seen;
-    await new Promise((r) => setTimeout(r, quietMs));
-  }
 }

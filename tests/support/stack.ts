@@ -2,9 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { freePort } from './net';
 import { ROOT, startService, type RunningService } from './services';
 import { createTestDatabase, dropTestDatabase, redisPrefix } from './stores';
+
+/** The shortener's PUBLIC_BASE_URL in a stack: short_url is built on it, never on the port the service got. */
+export const PUBLIC_BASE_URL = 'http://snip.test';
 
 export interface Stack {
   readonly databaseUrl: string;
@@ -14,8 +16,6 @@ export interface Stack {
   readonly redirector: RunningService;
   /** Starts the redirector again (same port and settings) after a test stopped it. */
   restartRedirector(): Promise<RunningService>;
-  /** Starts the shortener again (same port and settings) after a test stopped it. */
-  restartShortener(): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -45,19 +45,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   migrate(databaseUrl);
   const prefix = redisPrefix(options.label);
   const common = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl ?? undefined, REDIS_KEY_PREFIX: prefix };
-  // Each port is picked right before its service binds it: other test files pick ports meanwhile.
-  const redirectorPort = await freePort();
+  // Both bind port 0; a restart reuses the port the first start reported (the shortener calls the redirector there).
   const redirectorEnv = { ...common, GEO_PROVIDER: 'none', ...options.redirectorEnv };
-  let redirector = await startService('redirector', redirectorEnv, { port: redirectorPort });
-  const shortenerPort = await freePort();
+  let redirector = await startService('redirector', redirectorEnv);
   const shortenerEnv = {
     ...common,
     REDIRECTOR_URL: redirector.url,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${shortenerPort}`,
+    PUBLIC_BASE_URL,
     SSRF_ALLOWLIST: '127.0.0.1',
     ...options.shortenerEnv,
   };
-  let shortener = await startService('shortener', shortenerEnv, { port: shortenerPort });
+  const shortener = await startService('shortener', shortenerEnv);
   return {
     databaseUrl,
     redisUrl,
@@ -68,8 +66,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     get redirector() {
       return redirector;
     },
-    restartRedirector: async () => (redirector = await startService('redirector', redirectorEnv, { port: redirectorPort })),
-    restartShortener: async () => (shortener = await startService('shortener', shortenerEnv, { port: shortenerPort })),
+    restartRedirector: async () => (redirector = await startService('redirector', redirectorEnv, { port: redirector.port })),
     stop: async () => {
       await Promise.all([shortener.stop(), redirector.stop()]);
       await dropTestDatabase(adminUrl, databaseUrl).catch(() => undefined);

@@ -73,21 +73,34 @@ export interface RedisServer {
   resume(): void;
 }
 
-/** Starts a throwaway redis-server on a free port (no persistence); undefined when none is installed. */
+/**
+ * Starts a throwaway redis-server (no persistence); undefined when none is installed. redis-server
+ * cannot report a port it picked, so the port is found free first: a start that loses the port to
+ * another process fails fast (the child exits) and is tried again on another port.
+ */
 export async function startRedis(): Promise<RedisServer | undefined> {
-  const port = await freePort();
+  let port = 0;
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
-    const failed = new Promise<never>((_, reject) => child!.once('error', reject));
-    await Promise.race([failed, waitFor(() => canConnect(port), 10_000, `redis-server on ${port}`)]);
+    child = started;
+    const gone = new Promise<never>((_, reject) => {
+      started.once('error', reject);
+      started.once('exit', (code, signal) => reject(new Error(`redis-server on ${port} exited with ${code ?? signal}`)));
+    });
+    // Ready when the server on the port is this child, not whatever else may listen there.
+    await waitFor(async () => (await redisPid(port)) === started.pid, 10_000, `redis-server on ${port}`, { abandon: gone });
   };
-  try {
-    await start();
-  } catch {
-    return undefined;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || attempt === 3) return undefined;
+    }
   }
   const stop = async () => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -106,15 +119,25 @@ export async function startRedis(): Promise<RedisServer | undefined> {
   };
 }
 
-async function canConnect(port: number): Promise<boolean> {
+/** The process id of the Redis answering on `port` (INFO server), undefined when nothing answers. */
+async function redisPid(port: number): Promise<number | undefined> {
   const net = await import('node:net');
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
+    let text = '';
+    const done = (pid: number | undefined) => {
       socket.destroy();
-      resolve(true);
+      resolve(pid);
+    };
+    socket.setTimeout(2000, () => done(undefined));
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const match = /process_id:(\d+)/.exec(text);
+      if (match) done(Number(match[1]));
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => done(undefined));
+    socket.once('close', () => done(undefined));
   });
 }
 

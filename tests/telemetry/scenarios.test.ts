@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pages, serve, type StandIn } from '../support/stand-ins';
 import { dropTestDatabase } from '../support/stores';
 import { SpanKind, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
-import { isDescendant, isPgQuery, isPgSelect, migratedDatabase, nameCounts, newTraceparent, otelEnv, startPair, type Pair } from './support/stack';
+import { completeTrace, isDescendant, isPgQuery, isPgSelect, migratedDatabase, nameCounts, newTraceparent, otelEnv, startPair, type Pair } from './support/stack';
 
 let receiver: OtlpReceiver;
 let site: StandIn;
@@ -29,12 +29,7 @@ afterAll(async () => {
   if (databaseUrl) await dropTestDatabase(inject('postgresAdminUrl'), databaseUrl);
 });
 
-async function traceOf(traceId: string, services: string[]): Promise<ReceivedSpan[]> {
-  const done = () => services.every((svc) => receiver.trace(traceId).some((s) => s.service === svc && s.kind === SpanKind.SERVER));
-  await receiver.until(done, `the server spans of ${traceId}`);
-  await new Promise((r) => setTimeout(r, 300));
-  return receiver.trace(traceId);
-}
+const traceOf = (traceId: string, services: string[]): Promise<ReceivedSpan[]> => completeTrace(receiver, traceId, services);
 
 async function shorten(url: string): Promise<string> {
   const res = await fetch(`${pair.shortener.url}/api/shorten`, {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { geoApi, pages, serve, type StandIn } from '../support/stand-ins';
 import { dropTestDatabase } from '../support/stores';
 import { SpanKind, StatusCode, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
-import { ancestors, isDescendant, isPgQuery, isPgSelect, migratedDatabase, nameCounts, newTraceparent, otelEnv, startPair, type Pair } from './support/stack';
+import { ancestors, completeTrace, isDescendant, isPgQuery, isPgSelect, migratedDatabase, nameCounts, newTraceparent, otelEnv, startPair, type Pair } from './support/stack';
 
 const ARTICLE = `<!doctype html><html><head><title>An article</title>
 <meta name="description" content="What the article is about"></head><body><p>Hello</p></body></html>`;
@@ -61,12 +61,7 @@ function one(spans: readonly ReceivedSpan[], predicate: (s: ReceivedSpan) => boo
 const serverSpan = (trace: readonly ReceivedSpan[], service: string) =>
   trace.find((s) => s.service === service && s.kind === SpanKind.SERVER);
 
-/** Waits until the request's server span has arrived (it ends last), then for stragglers of the same batch. */
-async function traceOf(traceId: string, services: string[] = ['shortener']): Promise<ReceivedSpan[]> {
-  await receiver.until(() => services.every((svc) => serverSpan(receiver.trace(traceId), svc)), `the server spans of ${traceId}`);
-  await new Promise((r) => setTimeout(r, 300));
-  return receiver.trace(traceId);
-}
+const traceOf = (traceId: string, services: string[] = ['shortener']): Promise<ReceivedSpan[]> => completeTrace(receiver, traceId, services);
 
 describe('shorten', () => {
   let code: string;

@@ -4,13 +4,12 @@ import { createServiceApp } from '@snip/common';
 import Redis from 'ioredis';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { withEnv } from '../../../tests/support/env';
 import { migrate } from '../../../tests/support/stack';
 import { pages, serve, type StandIn } from '../../../tests/support/stand-ins';
 import { createTestDatabase, dropTestDatabase, redisPrefix, sql } from '../../../tests/support/stores';
 import { shortenerService } from '../src/shortener';
-import { MetadataService } from '../src/metadata/metadata.service';
-import { UrlsService } from '../src/urls/urls.service';
 
 const redisUrl = inject('redisUrl');
 let databaseUrl: string;
@@ -19,12 +18,16 @@ let prefix: string;
 let app: NestExpressApplication;
 let base: string;
 let redis: Redis | undefined;
+/** What every app in this file is configured with; a test overrides some of it. */
+let baseEnv: Record<string, string | undefined>;
 
-async function startApp(env: Record<string, string | undefined>): Promise<NestExpressApplication> {
-  Object.assign(process.env, env);
-  const created = await createServiceApp(shortenerService);
-  await created.listen(0, '127.0.0.1');
-  return created;
+/** Config is read while the app is created, so process.env is put back right after. */
+async function startApp(env: Record<string, string | undefined> = {}): Promise<NestExpressApplication> {
+  return withEnv({ ...baseEnv, ...env }, async () => {
+    const created = await createServiceApp(shortenerService);
+    await created.listen(0, '127.0.0.1');
+    return created;
+  });
 }
 
 const urlOf = async (a: INestApplication) => (await a.getUrl()).replace('[::1]', '127.0.0.1');
@@ -47,7 +50,7 @@ beforeAll(async () => {
     }),
   );
   prefix = redisPrefix('int_shortener');
-  app = await startApp({
+  baseEnv = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl ?? '',
     REDIS_KEY_PREFIX: prefix,
@@ -56,7 +59,8 @@ beforeAll(async () => {
     SSRF_ALLOWLIST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_SHORTEN: '0',
-  });
+  };
+  app = await startApp();
   base = await urlOf(app);
   if (redisUrl) redis = new Redis(redisUrl, { keyPrefix: prefix });
 });
@@ -68,15 +72,8 @@ afterAll(async () => {
   await dropTestDatabase(inject('postgresAdminUrl'), databaseUrl);
 });
 
-describe('dependency injection', () => {
-  it('resolves the services of the shortener', () => {
-    expect(app.get(UrlsService)).toBeInstanceOf(UrlsService);
-    expect(app.get(MetadataService)).toBeInstanceOf(MetadataService);
-  });
-});
-
 describe('POST /api/shorten', () => {
-  it('stores the link with og metadata, follows redirects, and caches it under url:<code> for 24 h', async () => {
+  it('stores the link with og metadata, following redirects', async () => {
     const { status, json } = await post(`${site.url}/hop`, undefined);
     expect(status).toBe(201);
     expect(json).toMatchObject({ title: 'OG title', description: 'Meta description', original_url: `${site.url}/hop` });
@@ -84,10 +81,14 @@ describe('POST /api/shorten', () => {
     expect(json['short_url']).toBe(`https://sn.ip/${code}`);
     const rows = await sql(databaseUrl, 'SELECT original_url, title, description FROM urls WHERE short_code = $1', [code]);
     expect(rows).toEqual([{ original_url: `${site.url}/hop`, title: 'OG title', description: 'Meta description' }]);
-    if (redis) {
-      expect(await redis.get(`url:${code}`)).toBe(`${site.url}/hop`);
-      expect(await redis.ttl(`url:${code}`)).toBeGreaterThan(86_000);
-    }
+  });
+
+  it.skipIf(!redisUrl)('caches a new link under url:<code> for 24 h', async () => {
+    const { status, json } = await post('https://192.0.2.1/cached', undefined);
+    expect(status).toBe(201);
+    const code = json['short_code'] as string;
+    expect(await redis!.get(`url:${code}`)).toBe('https://192.0.2.1/cached');
+    expect(await redis!.ttl(`url:${code}`)).toBeGreaterThan(86_000);
   });
 
   it('never builds short_url from the Host header', async () => {
@@ -187,5 +188,47 @@ describe('without Redis', () => {
     } finally {
       await degraded.close();
     }
+  });
+});
+
+describe('rate limit window (clock under test control)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const shortenAt = async (url: string, n: number) => {
+    const res = await fetch(`${url}/api/shorten`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `https://192.0.2.1/rate/${n}` }) });
+    return { status: res.status, retryAfter: res.headers.get('retry-after') };
+  };
+
+  /** 2 links per 60 s window: limited until the window's last second, allowed again as the next one starts. */
+  async function turnsOverWithTheWindow(env: Record<string, string>): Promise<void> {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2031-05-04T10:00:30Z'));
+    const limited = await startApp({ RATE_LIMIT_SHORTEN: '2', RATE_LIMIT_WINDOW_SECONDS: '60', REDIS_KEY_PREFIX: redisPrefix('int_rate'), ...env });
+    try {
+      const url = await urlOf(limited);
+      expect([await shortenAt(url, 1), await shortenAt(url, 2), await shortenAt(url, 3)]).toEqual([
+        { status: 201, retryAfter: null },
+        { status: 201, retryAfter: null },
+        { status: 429, retryAfter: '30' },
+      ]);
+      vi.setSystemTime(new Date('2031-05-04T10:00:59.999Z'));
+      expect(await shortenAt(url, 4)).toEqual({ status: 429, retryAfter: '1' });
+      vi.setSystemTime(new Date('2031-05-04T10:01:00Z'));
+      expect(await shortenAt(url, 5)).toEqual({ status: 201, retryAfter: null });
+      expect(await shortenAt(url, 6)).toEqual({ status: 201, retryAfter: null });
+      expect(await shortenAt(url, 7)).toEqual({ status: 429, retryAfter: '60' });
+    } finally {
+      await limited.close();
+    }
+  }
+
+  it('counts per replica without Redis', async () => {
+    await turnsOverWithTheWindow({ REDIS_URL: '' });
+  });
+
+  it.skipIf(!redisUrl)('counts in Redis when there is one', async () => {
+    await turnsOverWithTheWindow({});
   });
 });

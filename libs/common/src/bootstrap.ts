@@ -1,5 +1,6 @@
 // The start-up and shutdown sequence both services share: validated config, JSON errors, one SIGTERM owner.
 import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -135,8 +136,10 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   // Longer than common load-balancer idle timeouts so the proxy, not Node, closes idle connections.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  const address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.pino.info({ event: 'listening', port, host }, options.announce ? options.announce(address) : `listening on ${address}`);
+  // PORT=0 binds any free port: the line reports the one actually bound, which is what callers read.
+  const bound = (server.address() as AddressInfo).port;
+  const address = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  logger.pino.info({ event: 'listening', port: bound, host }, options.announce ? options.announce(address) : `listening on ${address}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -72,7 +72,7 @@ export const SCENARIOS = ['n-plus-one', 'cache-key-mismatch'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const VARIABLES = {
-  PORT: { type: 'int', readers: SERVICES, default: SERVICE_PORTS, min: 1, max: 65535, description: 'listening port' },
+  PORT: { type: 'int', readers: SERVICES, default: SERVICE_PORTS, min: 0, max: 65535, description: 'listening port (0: any free port, logged once listening)' },
   HOST: { type: 'string', readers: SERVICES, default: '0.0.0.0', description: 'listening address' },
   DATABASE_URL: {
     type: 'url',

@@ -9,6 +9,7 @@ import { startStack, type Stack, type StackOptions } from '../../support/stack';
 import { sql } from '../../support/stores';
 import { startControlledPostgres, startControlledRedis, type ControlledPostgres, type ControlledRedis } from './stores';
 
+/** Pacing of the load loops (requests per second), not a wait for something to happen. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface FaultStackOptions extends Omit<StackOptions, 'postgresAdminUrl' | 'redisUrl'> {
@@ -89,6 +90,16 @@ export class Traffic {
     }
     this.outcomes.push(outcome);
     return outcome;
+  }
+
+  /** Waits until `condition` holds for what has been answered so far (the load keeps running meanwhile). */
+  async until(what: string, condition: (traffic: Traffic) => boolean, timeoutMs = 30_000): Promise<void> {
+    await waitFor(() => condition(this), timeoutMs, what);
+  }
+
+  /** Outcomes of requests started at or after `from`. */
+  since(from: number, kind?: Outcome['kind']): Outcome[] {
+    return this.between(from, Number.POSITIVE_INFINITY, kind);
   }
 
   /** GET redirects answered 302, per code: what the visit count must end up as. */
@@ -178,22 +189,34 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-/** Visits stored per code (rows) and the urls.visit_count column, which must agree. */
+/** Links whose visits only mark how far the redirector's queue has been written; left out of every count. */
+const MARKER_PREFIX = 'settle';
+let markers = 0;
+
+/** Visits stored per code (rows) and the urls.visit_count column, which must agree (marker links left out). */
 export async function storedVisits(databaseUrl: string): Promise<{ rows: number; counted: number; byCode: Map<string, number> }> {
   const byCode = new Map<string, number>();
-  for (const r of await sql<{ short_code: string; n: string }>(databaseUrl, 'SELECT short_code, count(*) AS n FROM visits GROUP BY short_code')) {
+  const real = `short_code NOT LIKE '${MARKER_PREFIX}%'`;
+  for (const r of await sql<{ short_code: string; n: string }>(databaseUrl, `SELECT short_code, count(*) AS n FROM visits WHERE ${real} GROUP BY short_code`)) {
     byCode.set(r.short_code, Number(r.n));
   }
-  const [counted] = await sql<{ n: string | null }>(databaseUrl, 'SELECT sum(visit_count) AS n FROM urls');
+  const [counted] = await sql<{ n: string | null }>(databaseUrl, `SELECT sum(visit_count) AS n FROM urls WHERE ${real}`);
   return { rows: [...byCode.values()].reduce((a, b) => a + b, 0), counted: Number(counted?.n ?? 0), byCode };
 }
 
-/** Waits until the stored visits reach `expected` (or the bound passes), then returns what is stored. */
-export async function settledVisits(databaseUrl: string, expected: number, boundMs = 20_000) {
-  await waitFor(async () => (await storedVisits(databaseUrl)).rows >= expected, boundMs, `${expected} visits to be stored`).catch(() => undefined);
-  // A little longer, so that a surplus (double counting) would show too.
-  await sleep(500);
-  return storedVisits(databaseUrl);
+/**
+ * Waits until every visit the redirector has queued so far is written, then returns what is stored.
+ * The queue is written in order: a marker visit sent now is stored only after every visit before it,
+ * so a missing visit or a surplus (double counting) shows in the counts without waiting a guessed time.
+ */
+export async function settledVisits(stack: Pick<Stack, 'databaseUrl' | 'redirector'>, boundMs = 30_000) {
+  const code = `${MARKER_PREFIX}${String(markers++).padStart(2, '0')}`;
+  await sql(stack.databaseUrl, 'INSERT INTO urls (short_code, original_url) VALUES ($1, $2)', [code, 'http://192.0.2.1/marker']);
+  const res = await fetch(`${stack.redirector.url}/resolve/${code}`);
+  if (res.status !== 200) throw new Error(`the marker visit was answered ${res.status}: ${await res.text()}`);
+  const written = async () => (await sql(stack.databaseUrl, 'SELECT 1 FROM visits WHERE short_code = $1', [code])).length > 0;
+  await waitFor(written, boundMs, 'the visits queued so far to be written');
+  return storedVisits(stack.databaseUrl);
 }
 
 export const isJsonError = (o: Outcome) => /application\/json/.test(o.contentType ?? '') && typeof safeJson(o.body)?.['error'] === 'string';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT, startService, type RunningService } from '../../support/services';
 import { createTestDatabase, redisPrefix } from '../../support/stores';
-import type { ReceivedSpan } from './otlp-receiver';
+import { SpanKind, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 
 export async function migratedDatabase(adminUrl: string, label: string): Promise<string> {
   const url = await createTestDatabase(adminUrl, label);
@@ -104,3 +104,20 @@ export function nameCounts(spans: readonly ReceivedSpan[]): Record<string, numbe
 
 export const isPgQuery = (s: ReceivedSpan) => s.name.startsWith('pg.query');
 export const isPgSelect = (s: ReceivedSpan) => isPgQuery(s) && /^\s*SELECT\b/i.test(String(s.attributes['db.query.text'] ?? s.attributes['db.statement'] ?? ''));
+
+/**
+ * The spans of a trace once each service's server span has arrived and no span's parent is missing.
+ * A process exports its spans in batches, one at a time, in the order they end, so a server span
+ * arrives after everything that ended inside it; a span that ends later must be waited for by name.
+ */
+export async function completeTrace(receiver: OtlpReceiver, traceId: string, services: readonly string[]): Promise<ReceivedSpan[]> {
+  return receiver.until(() => {
+    const trace = receiver.trace(traceId);
+    const servers = services.map((svc) => trace.find((s) => s.service === svc && s.kind === SpanKind.SERVER));
+    if (servers.some((s) => s === undefined)) return undefined;
+    const ids = new Set(trace.map((s) => s.spanId));
+    // The entry service's server span has the caller's (the test's) span as its parent.
+    const outside = servers[0]!.parentSpanId;
+    return trace.every((s) => !s.parentSpanId || s.parentSpanId === outside || ids.has(s.parentSpanId)) ? trace : undefined;
+  }, `the server spans of ${traceId} (${services.join(', ')}) and every parent span`);
+}
