@@ -1,6 +1,7 @@
 // `npm test`: build, lint and typecheck every project (Nx, cached), then run every Vitest project.
-// Extra arguments go to Vitest, e.g. `npm test -- --project e2e`. With SNIP_REQUIRE_ALL=1 (set by
-// .ci/run) a run that skipped any test fails too: the JSON report is checked by check-test-report.mjs.
+// Extra arguments go to Vitest, e.g. `npm test -- --project e2e`. A run that skipped any test fails
+// (the JSON report is checked by check-test-report.mjs); SNIP_REQUIRE_ALL=1 (.ci/run) also stops it
+// before any test when a tool is missing.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
