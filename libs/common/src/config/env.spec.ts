@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failure } from './failure.spec-helper';
 import {
   ConfigError,
   envBool,
@@ -10,17 +11,6 @@ import {
   envUrl,
   redact,
 } from './env';
-
-/** Runs fn, expecting a ConfigError, and returns it. */
-function failure(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 function expectOneLineNaming(error: ConfigError, variable: string): void {
   expect(error.variable).toBe(variable);

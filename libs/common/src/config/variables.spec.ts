@@ -1,17 +1,7 @@
 import { LOG_LEVELS, VARIABLES } from '@snip/config-contract';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './env';
+import { failure } from './failure.spec-helper';
 import { readBool, readEnum, readInt, readList, readOptionalUrl, readString, readUrl } from './variables';
-
-function failure(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('reads through the contract', () => {
   it('takes defaults from it, PORT per service', () => {
