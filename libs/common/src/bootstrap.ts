@@ -139,7 +139,9 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   // PORT=0 binds any free port: the line reports the one actually bound, which is what callers read.
   const bound = (server.address() as AddressInfo).port;
   const address = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-  logger.pino.info({ event: 'listening', port: bound, host }, options.announce ? options.announce(address) : `listening on ${address}`);
+  // Where the service listens is printed at every level but `silent` (LOG_LEVEL=warn still says it).
+  const announcer = logger.pino.level === 'silent' || logger.pino.isLevelEnabled('info') ? logger.pino : logger.pino.child({}, { level: 'info' });
+  announcer.info({ event: 'listening', port: bound, host }, options.announce ? options.announce(address) : `listening on ${address}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
