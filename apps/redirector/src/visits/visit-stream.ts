@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { redisConfig, type RedisConfig } from '@snip/cache';
 import Redis from 'ioredis';
 import { visitsConfig, type VisitsConfig } from '../config/visits.config';
-import { fromStreamFields, toStreamFields, type PendingVisit } from './visit';
+import { compareEntryIds, fromStreamFields, toStreamFields, type PendingVisit } from './visit';
 import { VisitQueue } from './visit-queue';
 import { VisitWriter } from './visit-writer';
 
@@ -37,6 +37,12 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
   private retryOwn = false;
   private nextClaimAt = 0;
   private lastErrorLogAt = 0;
+  private closing = false;
+  /**
+   * Visits this process appended that no consumer has read yet, in stream order. Should Redis lose
+   * them (a restart without persistence, a failover), they are written from memory instead.
+   */
+  private inTransit: Array<{ readonly entryId: string; readonly visit: PendingVisit }> = [];
 
   constructor(
     @Inject(redisConfig.KEY) redis: RedisConfig,
@@ -61,6 +67,7 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
     });
     // Connection errors surface through the commands that fail; the loop logs those.
     this.writer.on('error', () => undefined);
+    this.writer.on('close', () => this.rescueInTransit('connection to Redis lost'));
     this.reader.on('error', () => undefined);
   }
 
@@ -82,7 +89,8 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
   async append(visit: PendingVisit): Promise<boolean> {
     if (!this.writer || this.writer.status !== 'ready') return false;
     try {
-      await this.writer.xadd(this.key, 'MAXLEN', '~', this.config.streamMaxLen, '*', ...toStreamFields(visit));
+      const entryId = await this.writer.xadd(this.key, 'MAXLEN', '~', this.config.streamMaxLen, '*', ...toStreamFields(visit));
+      if (entryId && this.inTransit.length < this.config.maxQueue) this.inTransit.push({ entryId, visit });
       return true;
     } catch {
       return false;
@@ -117,6 +125,7 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     this.stopping = true;
     this.wake?.();
     this.reader?.disconnect();
@@ -138,6 +147,7 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
       if (this.stopping) break;
       full = false;
       try {
+        await this.releaseRead(redis);
         if (this.retryOwn) {
           full = await this.readOwn(redis);
         } else {
@@ -184,7 +194,10 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
       return reply?.[0]?.[1] ?? [];
     } catch (error) {
       // A Redis that lost its data (restart without persistence) has no group any more: create it again.
-      if (String((error as Error).message).startsWith('NOGROUP')) this.groupReady = false;
+      if (String((error as Error).message).startsWith('NOGROUP')) {
+        this.groupReady = false;
+        this.rescueInTransit('the consumer group is gone (Redis lost its data)');
+      }
       throw error;
     } finally {
       this.blocked = false;
@@ -246,6 +259,26 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
     return true;
   }
 
+  /** Forgets the visits a consumer has read (the group's last-delivered id): from there on, the consumer writes them. */
+  private async releaseRead(redis: Redis): Promise<void> {
+    if (this.inTransit.length === 0) return;
+    const groups = (await redis.xinfo('GROUPS', this.key)) as unknown[][];
+    const fields = groups.map((g) => new Map(Array.from({ length: g.length / 2 }, (_, i) => [String(g[2 * i]), g[2 * i + 1]])));
+    const lastDelivered = fields.find((g) => g.get('name') === this.config.streamGroup)?.get('last-delivered-id');
+    if (typeof lastDelivered !== 'string') return;
+    const read = this.inTransit.findIndex(({ entryId }) => compareEntryIds(entryId, lastDelivered) > 0);
+    this.inTransit.splice(0, read === -1 ? this.inTransit.length : read);
+  }
+
+  /** Hands visits no consumer has read to the in-memory fallback; any also written from the stream counts once. */
+  private rescueInTransit(reason: string): void {
+    if (this.closing || this.inTransit.length === 0) return;
+    const visits = this.inTransit.map(({ visit }) => visit);
+    this.inTransit = [];
+    this.queue.putBack(visits);
+    this.logger.warn({ event: 'visits.rescued', count: visits.length, reason });
+  }
+
   private async ensureGroup(redis: Redis): Promise<void> {
     if (this.groupReady) return;
     try {
@@ -287,3 +320,4 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromStreamFields, newVisitId, toStreamFields, type PendingVisit } from './visit';
+import { compareEntryIds, fromStreamFields, newVisitId, toStreamFields, type PendingVisit } from './visit';
 
 describe('newVisitId', () => {
   it('is a version 7 UUID that starts with the time and differs every call', () => {
@@ -38,5 +38,14 @@ describe('stream entry fields', () => {
     expect(fromStreamFields(replaced('id', 'not-a-uuid'))).toBeNull();
     expect(fromStreamFields(replaced('at', 'yesterday'))).toBeNull();
     expect(fromStreamFields(replaced('code', ''))).toBeNull();
+  });
+});
+
+describe('compareEntryIds', () => {
+  it('orders stream ids by time, then sequence, as numbers', () => {
+    expect(compareEntryIds('1700000000000-0', '1700000000000-0')).toBe(0);
+    expect(compareEntryIds('999-5', '1000-0')).toBe(-1);
+    expect(compareEntryIds('1000-10', '1000-9')).toBe(1);
+    expect(['1000-10', '1000-2', '999-99'].sort(compareEntryIds)).toEqual(['999-99', '1000-2', '1000-10']);
   });
 });

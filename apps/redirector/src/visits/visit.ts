@@ -38,3 +38,10 @@ export function fromStreamFields(fields: readonly string[] | null): PendingVisit
   if (!id || !UUID.test(id) || !shortCode || clientIp === undefined || !Number.isSafeInteger(at)) return null;
   return { id, shortCode, clientIp, userAgent: map.get('ua') ?? null, visitedAt: new Date(at) };
 }
+
+/** Orders stream entry ids (`<ms>-<seq>`) numerically. */
+export function compareEntryIds(a: string, b: string): number {
+  const [aMs = 0n, aSeq = 0n] = a.split('-').map(BigInt);
+  const [bMs = 0n, bSeq = 0n] = b.split('-').map(BigInt);
+  return aMs !== bMs ? (aMs < bMs ? -1 : 1) : aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
+}
