@@ -37,12 +37,13 @@ class ReplicaLoad {
   private readonly loops: Promise<void>[] = [];
   private sent = 0;
 
-  constructor(replica: Answer['replica'], target: () => RunningService, workers = 2) {
+  /** `label` starts every request's name, unique per load. */
+  constructor(replica: Answer['replica'], label: string, target: () => RunningService, workers = 2) {
     for (let w = 0; w < workers; w++) {
       this.loops.push(
         (async () => {
           while (this.running) {
-            const request = `${replica}-${this.sent++}`;
+            const request = `${label}-${this.sent++}`;
             const started = Date.now();
             let status = 0;
             try {
@@ -117,8 +118,8 @@ afterAll(async () => {
 
 describe('two redirector replicas, one killed under load', () => {
   it('writes every answered visit exactly once: the survivor takes over what the killed replica had read', async () => {
-    const survivorLoad = new ReplicaLoad('survivor', () => survivor);
-    const victimLoad = new ReplicaLoad('victim', () => victim);
+    const survivorLoad = new ReplicaLoad('survivor', 'survivor', () => survivor);
+    const victimLoad = new ReplicaLoad('victim', 'victim', () => victim);
     // The victim has read a batch and is stuck geolocating it: those visits are pending on its consumer.
     await waitFor(() => geo.requests.length > 0 && victimLoad.ok().length >= 50 && survivorLoad.ok().length >= 50, 30_000, 'load on both replicas, the victim mid-batch');
     const killedAt = Date.now();
@@ -164,7 +165,7 @@ describe('two redirector replicas, one killed under load', () => {
   it('keeps visits in memory while Redis is down and writes them', async () => {
     const before = await storedRequests();
     await stack.redis!.stop();
-    const load = new ReplicaLoad('survivor', () => survivor, 1);
+    const load = new ReplicaLoad('survivor', 'no-redis', () => survivor, 1);
     await waitFor(() => load.ok().length >= 100, 30_000, 'redirects while Redis is down');
     await load.stop();
     await waitFor(async () => {
