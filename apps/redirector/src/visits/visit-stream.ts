@@ -50,7 +50,7 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly visits: VisitWriter,
     private readonly queue: VisitQueue,
   ) {
-    // The prefix is applied here rather than through ioredis' keyPrefix, which does not rewrite XREADGROUP's STREAMS keys.
+    // Prefixed here rather than through ioredis' keyPrefix, which does not reach the keys of XGROUP and XINFO.
     this.key = `${redis.keyPrefix}${config.streamKey}`;
     if (!redis.url) return;
     const options = {
@@ -117,8 +117,9 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
         if (!own && !full && !this.retryOwn) break;
         if (this.retryOwn && !full) await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
       } catch (error) {
+        // Redis did not answer: what it holds is written by the other replicas (or the next process).
         this.logFailure('drain', error);
-        await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+        break;
       }
     }
     await this.leaveGroup(this.writer);
@@ -302,6 +303,7 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
