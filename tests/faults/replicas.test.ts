@@ -1,12 +1,13 @@
 // Two redirector replicas on one PostgreSQL and one Redis: one is killed (SIGKILL) in the middle of
 // writing a batch under load, and the other writes its visits, each exactly once. Then Redis is
-// stopped: visits fall back to memory and are written all the same.
+// stopped: visits fall back to memory and are written all the same, and so are visits Redis had
+// taken and lost in a restart without persistence before any replica read them.
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/net';
 import { startService, type RunningService } from '../support/services';
 import { serve, type StandIn } from '../support/stand-ins';
-import { sql } from '../support/stores';
+import { redisPrefix, sql } from '../support/stores';
 import { record, sleep, startFaultStack, type FaultStack } from './support';
 
 const FILE = 'tests/faults/replicas.test.ts';
@@ -187,5 +188,44 @@ describe('two redirector replicas, one killed under load', () => {
     expect(after.rows - before.rows).toBe(load.ok().length);
     expect(duplicates).toEqual([]);
     expect(after.counted).toBe(after.rows);
+  });
+  it('writes the visits a Redis restarted without persistence lost before any replica read them', async () => {
+    // A replica of its own (own key prefix) that reads the stream only once a minute: its visits stay unread in Redis.
+    const lonely = await startService('redirector', {
+      DATABASE_URL: stack.databaseUrl,
+      REDIS_URL: stack.redisUrl ?? undefined,
+      REDIS_KEY_PREFIX: redisPrefix('fault_replicas_lonely'),
+      GEO_PROVIDER: 'none',
+      VISITS_FLUSH_INTERVAL_MS: '60000',
+    });
+    try {
+      const before = await storedRequests();
+      const load = new ReplicaLoad('survivor', 'unread', () => lonely, 1);
+      await waitFor(() => load.ok().length >= 50, 30_000, 'visits appended to the stream');
+      await load.stop();
+      const streamed = lonely.logs.length;
+      await stack.redis!.stop();
+      await waitFor(() => lonely.logs.slice(streamed).some((l) => l['event'] === 'visits.rescued'), 15_000, 'the replica to notice Redis is gone');
+      await stack.redis!.start();
+      // SIGTERM writes what the replica holds in memory, the visits Redis lost among them.
+      expect(await lonely.stop('SIGTERM')).toBe(0);
+      const after = await storedRequests();
+      const rescued = lonely.logs.filter((l) => l['event'] === 'visits.rescued').reduce((n, l) => n + Number(l['count']), 0);
+      const missing = load.ok().filter((a) => !after.requests.has(a.request));
+      record({
+        id: 'F-VISITS-REDIS-LOST',
+        area: 'fault',
+        name: 'Redis killed (no persistence) and restarted empty while the visits a replica appended are still unread',
+        expected: 'the appending replica writes them from memory: every answered visit stored once',
+        measured: `${load.ok().length} answered; ${rescued} moved to memory when the connection dropped; stored ${after.rows - before.rows} new rows, ${missing.length} missing`,
+        file: FILE,
+      });
+      expect(rescued).toBe(load.ok().length);
+      expect(missing).toEqual([]);
+      expect(after.rows - before.rows).toBe(load.ok().length);
+      expect(after.counted).toBe(after.rows);
+    } finally {
+      await lonely.stop('SIGKILL');
+    }
   });
 });
