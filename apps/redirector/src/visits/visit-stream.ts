@@ -30,7 +30,6 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
   readonly consumer = `${hostname()}-${process.pid}`;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private blocked = false;
   private wake: (() => void) | undefined;
   private groupReady = false;
   /** Read this consumer's own unacknowledged visits before new ones (after a failed write or ack). */
@@ -106,8 +105,10 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.writer || !this.reader) return;
     this.stopping = true;
     this.wake?.();
-    // A blocked read is cut off; anything it was delivered meanwhile is read back below as this consumer's own.
-    if (this.blocked) this.reader.disconnect();
+    // The loop's Redis calls are cut off (a read may block, and a hung Redis holds any call up to the
+    // reader's timeout); what they were delivered or could not acknowledge is read back below as this
+    // consumer's own, and re-written batches count once.
+    this.reader.disconnect();
     await this.loop;
     this.retryOwn = true;
     while (Date.now() < deadline && this.writer.status === 'ready') {
@@ -185,7 +186,6 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
   private async read(redis: Redis, from: '>' | '0', blockMs?: number): Promise<Entry[]> {
     await this.ensureGroup(redis);
     const { streamGroup: group, batchSize } = this.config;
-    this.blocked = blockMs !== undefined;
     try {
       const reply = (
         blockMs === undefined
@@ -200,8 +200,6 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
         this.rescueInTransit('the consumer group is gone (Redis lost its data)');
       }
       throw error;
-    } finally {
-      this.blocked = false;
     }
   }
 
