@@ -70,10 +70,6 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
     this.reader.on('error', () => undefined);
   }
 
-  get enabled(): boolean {
-    return this.writer !== undefined;
-  }
-
   onApplicationBootstrap(): void {
     if (!this.reader) return;
     this.nextClaimAt = Date.now();
