@@ -139,7 +139,8 @@ describe('visits', () => {
 
   it('flushes pending visits on shutdown', async () => {
     await seed('drain001', 'https://example.com/d');
-    const slow = await startApp({ VISITS_FLUSH_INTERVAL_MS: '60000', VISITS_BATCH_SIZE: '10000' });
+    // A stream of its own: the file's other app, a replica on the same Redis, would write the visits otherwise.
+    const slow = await startApp({ VISITS_FLUSH_INTERVAL_MS: '60000', VISITS_BATCH_SIZE: '10000', VISITS_STREAM_KEY: 'visits-drain' });
     const url = await urlOf(slow);
     const stored = async () => Number((await sql<{ n: string }>(databaseUrl, `SELECT count(*) AS n FROM visits WHERE short_code = 'drain001'`))[0]!.n);
     for (let i = 0; i < 25; i++) expect((await fetch(`${url}/resolve/drain001`)).status).toBe(200);

@@ -269,6 +269,34 @@ export const VARIABLES = {
     max: 600_000,
     description: 'how long shutdown waits to write the queue',
   },
+  VISITS_STREAM_KEY: {
+    type: 'string',
+    readers: ['redirector'],
+    default: 'visits',
+    description: 'Redis Stream (after `REDIS_KEY_PREFIX`) every replica appends visits to',
+  },
+  VISITS_STREAM_GROUP: {
+    type: 'string',
+    readers: ['redirector'],
+    default: 'visit-writers',
+    description: 'consumer group of the replicas that write the stream to PostgreSQL (one consumer per process)',
+  },
+  VISITS_STREAM_MAXLEN: {
+    type: 'int',
+    readers: ['redirector'],
+    default: 1_000_000,
+    min: 1000,
+    max: 100_000_000,
+    description: 'unwritten visits the stream keeps at most (approximate trim on append)',
+  },
+  VISITS_CLAIM_IDLE_MS: {
+    type: 'int',
+    readers: ['redirector'],
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    description: "how long a visit read by a replica may stay unwritten before another replica takes it over (a killed replica's visits)",
+  },
 } as const satisfies Record<string, Variable>;
 
 export type Variables = typeof VARIABLES;

@@ -1,9 +1,10 @@
 import { DataSource, type DataSourceOptions, type Logger as TypeOrmLogger } from 'typeorm';
 import type { DatabaseConfig } from './database.config';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { VisitId1765000000000 } from './migrations/1765000000000-visit-id';
 
 // Listed explicitly: path globs break once the code is compiled or moved.
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, VisitId1765000000000];
 
 /** Logs each SQL statement as one JSON line (opt-in: `DATABASE_LOG_QUERIES=true`). */
 export class QueryLogger implements TypeOrmLogger {

@@ -46,15 +46,17 @@ export class ResolveController {
     if (url === null) throw new NotFoundException(RESOLVE_NOT_FOUND);
     if (countsVisit(visit)) {
       const clientIp = forwardedIp && isIpLiteral(forwardedIp) ? normalizeAddress(forwardedIp) : normalizeAddress(req.socket.remoteAddress ?? '');
-      const span = tracer.startSpan('record-visit', { attributes: { [RedirectorAttributes.shortCode]: code } });
-      const queued = this.visits.enqueue({
-        shortCode: code,
-        clientIp,
-        userAgent: (forwardedUa ?? req.headers['user-agent'] ?? null)?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
-        visitedAt: new Date(),
+      // Awaited, bounded by REDIS_COMMAND_TIMEOUT_MS, never failing: once answered, the visit is in Redis or in memory.
+      await tracer.startActiveSpan('record-visit', { attributes: { [RedirectorAttributes.shortCode]: code } }, async (span) => {
+        const { queued, source } = await this.visits.record({
+          shortCode: code,
+          clientIp,
+          userAgent: (forwardedUa ?? req.headers['user-agent'] ?? null)?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
+          visitedAt: new Date(),
+        });
+        span.setAttributes({ 'visits.queued': queued, 'visits.source': source, 'visits.queue_depth': this.visits.depth });
+        span.end();
       });
-      span.setAttributes({ 'visits.queued': queued, 'visits.queue_depth': this.visits.depth });
-      span.end();
     }
     return { original_url: url };
   }
