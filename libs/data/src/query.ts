@@ -28,7 +28,7 @@ export async function boundedQuery<T>(db: DataSource, sql: string, params: unkno
       // pool discards the connection when it is released.
       connection.end().catch(() => undefined);
     }, deadlineMs);
-    return (await runner.query(sql, params)) as T;
+    return (await db.query(sql, params, runner)) as T;
   } catch (error) {
     if (abandoned) throw new Error(`PostgreSQL did not answer within ${deadlineMs} ms; the connection was closed`, { cause: error });
     throw error;
