@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 const logger = new Logger('Database');
 
 /** How long past the server-side statement timeout the client still waits for an answer. */
-export const ANSWER_MARGIN_MS = 1000;
+const ANSWER_MARGIN_MS = 1000;
 
 /**
  * Runs one statement on a pooled connection and waits for its answer at most the statement timeout
