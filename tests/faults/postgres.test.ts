@@ -70,10 +70,11 @@ describe('PostgreSQL stopped, then restarted under load', () => {
     await traffic.until('load after the recovery', (t) => t.since(restartedAt + recoveryMs).length >= 30);
     await load.stop();
 
-    const outage = traffic.between(stopAt, restartedAt);
+    // A request still in flight when the stop began belongs to the outage, not to the time before it.
+    const outage = traffic.outcomes.filter((o) => o.started + o.ms >= stopAt && o.started < restartedAt);
     const outageRedirects = outage.filter((o) => o.kind === 'redirect' && o.code !== 'uncached1');
     const outageShortens = outage.filter((o) => o.kind === 'shorten');
-    const before = traffic.between(0, stopAt);
+    const before = traffic.outcomes.filter((o) => o.started + o.ms < stopAt);
     const after = traffic.between(restartedAt + recoveryMs, Date.now());
     const created = traffic.created();
     const rows = await sql<{ short_code: string; original_url: string; created_at: Date | null }>(

@@ -41,6 +41,7 @@ export function dataSourceOptions(
     poolSize: config.poolSize,
     connectTimeoutMS: config.connectTimeoutMs,
     extra: {
+      // Also the client's bound: boundedQuery (query.ts) waits this long plus a margin for an answer.
       statement_timeout: config.statementTimeoutMs,
       idleTimeoutMillis: 30_000,
     },

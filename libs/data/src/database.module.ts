@@ -5,6 +5,7 @@ import { HealthRegistry } from '@snip/common';
 import { DataSource } from 'typeorm';
 import { databaseConfig, type DatabaseConfig } from './database.config';
 import { dataSourceOptions, QueryLogger } from './data-source';
+import { boundedQuery } from './query';
 
 // Owns the PostgreSQL pool of a service (closed by @nestjs/typeorm on shutdown) and its readiness check.
 @Module({})
@@ -39,8 +40,9 @@ export class DatabaseModule implements OnModuleInit {
     this.health.register({
       name: 'database',
       required: true,
+      // Bounded like every statement: a probe left waiting on a silent connection would hold it for good.
       check: async () => {
-        await this.dataSource.query('SELECT 1');
+        await boundedQuery(this.dataSource, 'SELECT 1');
       },
     });
   }
