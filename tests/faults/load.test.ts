@@ -90,7 +90,7 @@ describe('load and concurrency', () => {
     const late = (k: keyof typeof samples) => median(samples[k].slice(-10));
     const failures = traffic.outcomes.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201));
     const served = traffic.served();
-    const all = await settledVisits(stack);
+    const all = await settledVisits(stack, undefined, baseline.rows + served);
     const stored = all.rows - baseline.rows;
     const redirects = traffic.outcomes.filter((o) => o.kind === 'redirect').length;
     record({

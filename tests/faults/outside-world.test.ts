@@ -137,7 +137,7 @@ describe('geolocation API slow (10 s), 429, 500, garbage', () => {
       };
     }
     const total = Object.values(served).reduce((a, b) => a + b, 0);
-    const stored = await settledVisits(stack);
+    const stored = await settledVisits(stack, undefined, total);
     const byCountry = await sql<{ prefix: string; country: string; city: string; n: string }>(
       stack.databaseUrl,
       "SELECT split_part(client_ip, '.', 2) AS prefix, country, city, count(*) AS n FROM visits WHERE short_code NOT LIKE 'settle%' GROUP BY 1, 2, 3 ORDER BY 1",

@@ -82,7 +82,7 @@ describe('PostgreSQL stopped, then restarted under load', () => {
       "SELECT short_code, original_url, created_at FROM urls WHERE short_code <> 'uncached1'",
     );
     const served = traffic.served();
-    const stored = await settledVisits(stack);
+    const stored = await settledVisits(stack, undefined, served);
     record({
       id: 'F-POSTGRES',
       area: 'fault',

@@ -79,7 +79,7 @@ describe('Redis stopped, hung, then restarted under load', () => {
     const hung = traffic.between(pauseAt, resumeAt);
     const failures = traffic.outcomes.filter((o) => (o.kind === 'redirect' ? o.status !== 302 : o.status !== 201));
     const served = traffic.served();
-    const stored = await settledVisits(stack);
+    const stored = await settledVisits(stack, undefined, served);
     record({
       id: 'F-REDIS',
       area: 'fault',

@@ -63,7 +63,7 @@ describe('SIGTERM under load', () => {
     const created = traffic.created();
     const rows = await sql<{ n: string }>(stack.databaseUrl, 'SELECT count(*) AS n FROM urls WHERE short_code = ANY($1)', [created]);
     const served = traffic.served();
-    const stored = await settledVisits(stack);
+    const stored = await settledVisits(stack, undefined, served);
     record({
       id: 'F-SIGTERM-SHORTENER',
       area: 'fault',

@@ -209,13 +209,22 @@ export async function storedVisits(databaseUrl: string): Promise<{ rows: number;
  * The queue is written in order: a marker visit sent now is stored only after every visit before it,
  * so a missing visit or a surplus (double counting) shows in the counts without waiting a guessed time.
  */
-export async function settledVisits(stack: Pick<Stack, 'databaseUrl' | 'redirector'>, boundMs = 30_000) {
+/**
+ * Waits for the visits recorded so far to be written: a marker visit sent now, and, with `expected`,
+ * at least that many rows. Visits go through a stream, a memory fallback and claims of other
+ * consumers, so the marker alone is no ordering barrier. Past the bound it returns what is stored,
+ * and the caller's equality check reports the difference.
+ */
+export async function settledVisits(stack: Pick<Stack, 'databaseUrl' | 'redirector'>, boundMs = 30_000, expected?: number) {
   const code = `${MARKER_PREFIX}${String(markers++).padStart(2, '0')}`;
   await sql(stack.databaseUrl, 'INSERT INTO urls (short_code, original_url) VALUES ($1, $2)', [code, 'http://192.0.2.1/marker']);
   const res = await fetch(`${stack.redirector.url}/resolve/${code}`);
   if (res.status !== 200) throw new Error(`the marker visit was answered ${res.status}: ${await res.text()}`);
   const written = async () => (await sql(stack.databaseUrl, 'SELECT 1 FROM visits WHERE short_code = $1', [code])).length > 0;
   await waitFor(written, boundMs, 'the visits queued so far to be written');
+  if (expected !== undefined) {
+    await waitFor(async () => (await storedVisits(stack.databaseUrl)).rows >= expected, boundMs, `${expected} visits to be stored`).catch(() => undefined);
+  }
   return storedVisits(stack.databaseUrl);
 }
 
