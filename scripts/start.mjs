@@ -2,11 +2,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const env = { ...process.env };
-const shortenerPort = Number(env.PORT ?? 3000);
-const redirectorPort = Number(env.REDIRECTOR_PORT ?? 3001);
 const say = (msg) => process.stdout.write(`snip: ${msg}\n`);
 const children = [];
 let embedded;
@@ -81,6 +80,10 @@ try {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // Default ports from the configuration contract (built just above, with the services).
+  const { SERVICE_PORTS } = await import(pathToFileURL(join(root, 'libs/config-contract/dist/index.js')).href);
+  const shortenerPort = Number(env.PORT ?? SERVICE_PORTS.shortener);
+  const redirectorPort = Number(env.REDIRECTOR_PORT ?? SERVICE_PORTS.redirector);
   if (!env.DATABASE_URL) {
     embedded = await startEmbeddedPostgres();
     env.DATABASE_URL = embedded.url;

@@ -1,4 +1,5 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { CONTAINER_UID, PLATFORM_PORTS } from '@snip/config-contract';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { AutoscalingConfig, Resources, SnipConfig } from '../config.js';
@@ -21,7 +22,7 @@ import {
 } from './common.js';
 
 /** Numeric user of the Snip image (the Dockerfile's `USER`). */
-export const APP_UID = 10001;
+export const APP_UID = CONTAINER_UID;
 
 /** Routes the probes use; they exist in both services. */
 export const HEALTH_ROUTES = { liveness: '/health/live', readiness: '/health/ready' } as const;
@@ -174,7 +175,7 @@ export function resourceAttributes(config: SnipConfig, container: string): strin
 export function redisEnv(scope: Construct, config: SnipConfig): Array<readonly [string, kplus.EnvValue]> {
   switch (config.redis.mode) {
     case 'in-cluster':
-      return [['REDIS_URL', kplus.EnvValue.fromValue(`redis://${objectName(config, 'redis')}:6379`)]];
+      return [['REDIS_URL', kplus.EnvValue.fromValue(`redis://${objectName(config, 'redis')}:${PLATFORM_PORTS.redis}`)]];
     case 'external':
       return [['REDIS_URL', secretEnv(scope, 'redis-url', config.redis.secretName, 'REDIS_URL')]];
     default:

@@ -1,4 +1,5 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { PLATFORM_PORTS } from '@snip/config-contract';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { SnipConfig } from '../config.js';
@@ -25,9 +26,9 @@ import {
 const COLLECTOR_UID = 10001;
 /** Where the ConfigMap is mounted in the Collector container. */
 export const COLLECTOR_CONFIG_DIR = '/conf';
-export const OTLP_GRPC_PORT = 4317;
-export const OTLP_HTTP_PORT = 4318;
-export const HEALTH_PORT = 13133;
+export const OTLP_GRPC_PORT = PLATFORM_PORTS.otlpGrpc;
+export const OTLP_HTTP_PORT = PLATFORM_PORTS.otlpHttp;
+export const HEALTH_PORT = PLATFORM_PORTS.health;
 
 export interface CollectorProps {
   readonly config: SnipConfig;

@@ -1,4 +1,5 @@
 import { ApiObject, Size } from 'cdk8s';
+import { PLATFORM_PORTS } from '@snip/config-contract';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { SnipConfig } from '../config.js';
@@ -19,7 +20,7 @@ import {
 } from './common.js';
 
 const JAEGER_UID = 10001;
-export const JAEGER_UI_PORT = 16686;
+export const JAEGER_UI_PORT = PLATFORM_PORTS.jaegerUi;
 
 export interface JaegerProps {
   readonly config: SnipConfig;
@@ -35,7 +36,7 @@ export class Jaeger extends Construct {
     const { config } = props;
     const file = jaegerFile();
     const collectorSvc = objectName(config, 'jaeger-collector');
-    this.otlpHttpEndpoint = `http://${collectorSvc}.${config.namespace}.svc.cluster.local:4318`;
+    this.otlpHttpEndpoint = `http://${collectorSvc}.${config.namespace}.svc.cluster.local:${PLATFORM_PORTS.otlpHttp}`;
 
     const configMap = new ApiObject(this, 'config', {
       apiVersion: 'v1',
@@ -61,15 +62,15 @@ export class Jaeger extends Construct {
       imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       args: [`--config=/etc/jaeger/${file.key}`],
       ports: [
-        { number: 4317, name: 'otlp-grpc' },
-        { number: 4318, name: 'otlp-http' },
+        { number: PLATFORM_PORTS.otlpGrpc, name: 'otlp-grpc' },
+        { number: PLATFORM_PORTS.otlpHttp, name: 'otlp-http' },
         { number: JAEGER_UI_PORT, name: 'http-query' },
-        { number: 13133, name: 'health' },
+        { number: PLATFORM_PORTS.health, name: 'health' },
       ],
       securityContext: containerSecurity(JAEGER_UID),
       resources: resources(config.jaeger.resources),
-      liveness: httpProbe('/status', 13133, { period: 10 }),
-      readiness: httpProbe('/status', 13133, { period: 5 }),
+      liveness: httpProbe('/status', PLATFORM_PORTS.health, { period: 10 }),
+      readiness: httpProbe('/status', PLATFORM_PORTS.health, { period: 5 }),
       volumeMounts: [
         {
           path: '/etc/jaeger',
@@ -93,8 +94,8 @@ export class Jaeger extends Construct {
       config,
       'jaeger',
       [
-        { name: 'otlp-grpc', port: 4317 },
-        { name: 'otlp-http', port: 4318 },
+        { name: 'otlp-grpc', port: PLATFORM_PORTS.otlpGrpc },
+        { name: 'otlp-http', port: PLATFORM_PORTS.otlpHttp },
       ],
       { name: collectorSvc },
     );

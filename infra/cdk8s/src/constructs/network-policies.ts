@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { PLATFORM_PORTS, SERVICE_PORTS } from '@snip/config-contract';
 import { Construct } from 'constructs';
 import type { SnipConfig } from '../config.js';
 import { meta, selectorLabels } from './common.js';
@@ -13,12 +14,12 @@ const tcp = (port: number) => ({ protocol: 'TCP', port });
 
 /** Health ports the kubelet probes with httpGet or tcpSocket (exec probes need no network). */
 export const PROBE_PORTS = {
-  shortener: 3000,
-  redirector: 3001,
-  postgres: 5432,
-  redis: 6379,
-  collector: 13133,
-  jaeger: 13133,
+  shortener: SERVICE_PORTS.shortener,
+  redirector: SERVICE_PORTS.redirector,
+  postgres: PLATFORM_PORTS.postgres,
+  redis: PLATFORM_PORTS.redis,
+  collector: PLATFORM_PORTS.health,
+  jaeger: PLATFORM_PORTS.health,
 } as const;
 
 /**
@@ -61,30 +62,30 @@ export class NetworkPolicies extends Construct {
 
     const store = (component: string, port: number, mode: string): Rule[] =>
       mode === 'disabled' ? [] : [mode === 'in-cluster' ? { to: [pods(component)], ports: [tcp(port)] } : { ports: [tcp(port)] }];
-    const postgres = store('postgres', 5432, config.postgres.mode);
-    const redis = store('redis', 6379, config.redis.mode);
-    const collector: Rule = { to: [pods('collector')], ports: [tcp(4317), tcp(4318)] };
+    const postgres = store('postgres', PLATFORM_PORTS.postgres, config.postgres.mode);
+    const redis = store('redis', PLATFORM_PORTS.redis, config.redis.mode);
+    const collector: Rule = { to: [pods('collector')], ports: [tcp(PLATFORM_PORTS.otlpGrpc), tcp(PLATFORM_PORTS.otlpHttp)] };
 
     // Public entry point (behind the ingress controller or a port-forward); open egress for target pages.
-    policy('shortener', [{ ports: [tcp(3000)] }], [{}]);
+    policy('shortener', [{ ports: [tcp(SERVICE_PORTS.shortener)] }], [{}]);
     policy(
       'redirector',
-      [{ from: [pods('shortener')], ports: [tcp(3001)] }, probes('redirector')],
+      [{ from: [pods('shortener')], ports: [tcp(SERVICE_PORTS.redirector)] }, probes('redirector')],
       // ip-api.com geolocation over HTTP(S).
       [...postgres, ...redis, collector, { ports: [tcp(80), tcp(443)] }],
     );
     policy('migrate', [], postgres);
     if (config.postgres.mode === 'in-cluster') {
-      policy('postgres', [{ from: [...apps, pods('migrate')], ports: [tcp(5432)] }, probes('postgres')], []);
+      policy('postgres', [{ from: [...apps, pods('migrate')], ports: [tcp(PLATFORM_PORTS.postgres)] }, probes('postgres')], []);
     }
     if (config.redis.mode === 'in-cluster') {
-      policy('redis', [{ from: apps, ports: [tcp(6379)] }, probes('redis')], []);
+      policy('redis', [{ from: apps, ports: [tcp(PLATFORM_PORTS.redis)] }, probes('redis')], []);
     }
     const backend: Rule =
-      config.collector.exporter === 'jaeger' ? { to: [pods('jaeger')], ports: [tcp(4317), tcp(4318)] } : { ports: [tcp(443)] };
+      config.collector.exporter === 'jaeger' ? { to: [pods('jaeger')], ports: [tcp(PLATFORM_PORTS.otlpGrpc), tcp(PLATFORM_PORTS.otlpHttp)] } : { ports: [tcp(443)] };
     policy(
       'collector',
-      [{ from: apps, ports: [tcp(4317), tcp(4318)] }, probes('collector')],
+      [{ from: apps, ports: [tcp(PLATFORM_PORTS.otlpGrpc), tcp(PLATFORM_PORTS.otlpHttp)] }, probes('collector')],
       // k8s_attributes watches the API server: the kubernetes Service (443) and, after DNAT, the server itself (6443).
       [{ ports: [tcp(443), tcp(6443)] }, backend],
     );
@@ -92,9 +93,9 @@ export class NetworkPolicies extends Construct {
       policy(
         'jaeger',
         [
-          { from: [pods('collector')], ports: [tcp(4317), tcp(4318)] },
+          { from: [pods('collector')], ports: [tcp(PLATFORM_PORTS.otlpGrpc), tcp(PLATFORM_PORTS.otlpHttp)] },
           // The UI is reached through kubectl port-forward or an operator's own ingress.
-          { ports: [tcp(16686)] },
+          { ports: [tcp(PLATFORM_PORTS.jaegerUi)] },
           probes('jaeger'),
         ],
         [],

@@ -1,4 +1,5 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { PLATFORM_PORTS } from '@snip/config-contract';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
@@ -36,7 +37,7 @@ export class Postgres extends Construct {
     const service = new kplus.Service(this, 'service', {
       metadata: { name, labels: commonLabels(config, 'postgres') },
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'postgres', port: 5432, targetPort: 5432, protocol: kplus.Protocol.TCP }],
+      ports: [{ name: 'postgres', port: PLATFORM_PORTS.postgres, targetPort: PLATFORM_PORTS.postgres, protocol: kplus.Protocol.TCP }],
     });
 
     this.statefulSet = new kplus.StatefulSet(this, 'statefulset', {
@@ -68,11 +69,11 @@ export class Postgres extends Construct {
       name: 'postgres',
       image: config.postgres.image,
       imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
-      ports: [{ number: 5432, name: 'postgres' }],
+      ports: [{ number: PLATFORM_PORTS.postgres, name: 'postgres' }],
       securityContext: containerSecurity(STORE_UID),
       resources: resources(config.postgres.resources),
       readiness: kplus.Probe.fromCommand(['pg_isready', '-h', '127.0.0.1', '-U', 'snip', '-d', 'snip']),
-      liveness: kplus.Probe.fromTcpSocket({ port: 5432 }),
+      liveness: kplus.Probe.fromTcpSocket({ port: PLATFORM_PORTS.postgres }),
       volumeMounts: [
         { path: '/var/lib/postgresql/data', volume: data },
         { path: '/var/run/postgresql', volume: run },
@@ -133,15 +134,15 @@ export class Redis extends Construct {
       image: config.redis.image,
       imagePullPolicy: PINNED_IMAGE_PULL_POLICY,
       args: ['--save', '', '--appendonly', 'no', '--maxmemory', config.redis.maxMemory, '--maxmemory-policy', 'allkeys-lru'],
-      ports: [{ number: 6379, name: 'redis' }],
+      ports: [{ number: PLATFORM_PORTS.redis, name: 'redis' }],
       securityContext: containerSecurity(STORE_UID),
       resources: resources(config.redis.resources),
       readiness: kplus.Probe.fromCommand(['redis-cli', 'ping']),
-      liveness: kplus.Probe.fromTcpSocket({ port: 6379 }),
+      liveness: kplus.Probe.fromTcpSocket({ port: PLATFORM_PORTS.redis }),
       volumeMounts: [
         { path: '/data', volume: kplus.Volume.fromEmptyDir(this, 'data', 'data', { sizeLimit: Size.mebibytes(16) }) },
       ],
     });
-    clusterService(this, 'service', config, 'redis', [{ name: 'redis', port: 6379 }]);
+    clusterService(this, 'service', config, 'redis', [{ name: 'redis', port: PLATFORM_PORTS.redis }]);
   }
 }
