@@ -72,7 +72,7 @@ const peaks = (s: ScenarioResult) =>
   s.memory ? `${s.memory['shortener']?.peakMiB ?? '–'} + ${s.memory['redirector']?.peakMiB ?? '–'}` : '–';
 const oomKills = (s: ScenarioResult) => Object.values(s.memory ?? {}).reduce((n, m) => n + m.oomKills, 0);
 
-/** The issue's targets. A target whose scenarios were not run is left out. */
+/** The performance targets. A target whose scenarios were not run is left out. */
 export function evaluateTargets(r: BenchResult): Target[] {
   const targets: Target[] = [];
   const bare = find(r, 'bare-302', null);
