@@ -3,6 +3,7 @@ import { HealthRegistry } from '@snip/common';
 import Redis from 'ioredis';
 import { URL_CACHE_TTL_SECONDS, urlCacheKey } from './cache-keys';
 import { redisConfig, type RedisConfig } from './redis.config';
+import { bestEffortRedisOptions, closeRedis } from './redis-client';
 
 export type CacheLookup = { hit: true; url: string } | { hit: false; error?: string };
 
@@ -21,16 +22,8 @@ export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
     private readonly health: HealthRegistry,
   ) {
     if (!config.url) return;
-    this.client = new Redis(config.url, {
-      keyPrefix: config.keyPrefix,
-      connectTimeout: config.connectTimeoutMs,
-      commandTimeout: config.commandTimeoutMs,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      // Reconnect forever, at most every 2 s, so the cache comes back on its own after an outage.
-      retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
-      lazyConnect: false,
-    });
+    // Reconnects on its own, so the cache comes back after an outage.
+    this.client = new Redis(config.url, { ...bestEffortRedisOptions(config), keyPrefix: config.keyPrefix, lazyConnect: false });
     this.client.on('ready', () => this.setState('up'));
     this.client.on('error', (error: Error) => this.setState('down', error.message));
   }
@@ -91,13 +84,7 @@ export class UrlCacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.client) return;
-    try {
-      if (this.client.status === 'ready') await this.client.quit();
-      else this.client.disconnect();
-    } catch {
-      this.client.disconnect();
-    }
+    if (this.client) await closeRedis(this.client);
   }
 
   private setState(state: 'up' | 'down', detail?: string): void {

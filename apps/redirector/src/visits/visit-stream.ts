@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { redisConfig, type RedisConfig } from '@snip/cache';
+import { bestEffortRedisOptions, closeRedis, redisConfig, type RedisConfig } from '@snip/cache';
 import Redis from 'ioredis';
 import { visitsConfig, type VisitsConfig } from '../config/visits.config';
 import { compareEntryIds, fromStreamFields, toStreamFields, type PendingVisit } from './visit';
@@ -52,13 +52,8 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
     // Prefixed here rather than through ioredis' keyPrefix, which does not reach the keys of XGROUP and XINFO.
     this.key = `${redis.keyPrefix}${config.streamKey}`;
     if (!redis.url) return;
-    const options = {
-      connectTimeout: redis.connectTimeoutMs,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
-    };
-    this.writer = new Redis(redis.url, { ...options, commandTimeout: redis.commandTimeoutMs, connectionName: 'snip-visits' });
+    const options = bestEffortRedisOptions(redis);
+    this.writer = new Redis(redis.url, { ...options, connectionName: 'snip-visits' });
     this.reader = new Redis(redis.url, {
       ...options,
       commandTimeout: config.flushIntervalMs + redis.commandTimeoutMs,
@@ -128,13 +123,7 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
     this.wake?.();
     this.reader?.disconnect();
     await this.loop;
-    if (!this.writer) return;
-    try {
-      if (this.writer.status === 'ready') await this.writer.quit();
-      else this.writer.disconnect();
-    } catch {
-      this.writer.disconnect();
-    }
+    if (this.writer) await closeRedis(this.writer);
   }
 
   /** Reads every flush interval (at once again after a full batch); a read with nothing to read blocks up to one interval. */
