@@ -145,6 +145,9 @@ export class VisitStream implements OnApplicationBootstrap, OnApplicationShutdow
           if (!this.stopping) full = await this.readNew(redis, this.config.flushIntervalMs);
         }
       } catch (error) {
+        // A read that timed out may still have been delivered (a hung Redis answers later, to nobody):
+        // those entries sit unacknowledged under this consumer, so the next turn reads its own first.
+        this.retryOwn = true;
         if (!this.stopping) this.logFailure('read', error);
       }
     }
